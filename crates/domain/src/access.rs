@@ -1,0 +1,85 @@
+//! Who may do what. Pure functions over the viewer's roles, so the same
+//! rule guards pages, the API and the store's scoped queries.
+
+use crate::{Role, RoleAssignment};
+
+/// The person looking, with every role they hold; `None` person is a visitor.
+#[derive(Debug, Clone, Default)]
+pub struct Viewer {
+    pub person_id: Option<i64>,
+    pub is_instance_admin: bool,
+    pub roles: Vec<RoleAssignment>,
+}
+
+impl Viewer {
+    pub fn visitor() -> Self {
+        Self::default()
+    }
+
+    pub fn is_signed_in(&self) -> bool {
+        self.person_id.is_some()
+    }
+
+    pub fn has_role(&self, partnership_id: i64, role: Role) -> bool {
+        self.roles
+            .iter()
+            .any(|r| r.partnership_id == partnership_id && r.role == role)
+    }
+
+    /// Administrators run a partnership: people, roles, settings.
+    pub fn can_administer(&self, partnership_id: i64) -> bool {
+        self.is_instance_admin || self.has_role(partnership_id, Role::Administrator)
+    }
+
+    /// Coordinators and administrators manage a partnership's programmes.
+    pub fn can_coordinate(&self, partnership_id: i64) -> bool {
+        self.can_administer(partnership_id) || self.has_role(partnership_id, Role::Coordinator)
+    }
+
+    /// Whether any admin screen is open to this viewer at all.
+    pub fn can_open_admin(&self) -> bool {
+        self.is_instance_admin || self.roles.iter().any(|r| r.role == Role::Administrator)
+    }
+
+    /// An organisation's page may be edited by the instance admin, by those
+    /// who coordinate a partnership the organisation belongs to, and by
+    /// municipal staff bound to that very organisation — never another's.
+    pub fn can_edit_organisation(&self, organisation_id: i64, its_partnerships: &[i64]) -> bool {
+        self.is_instance_admin
+            || its_partnerships.iter().any(|p| self.can_coordinate(*p))
+            || self.roles.iter().any(|r| {
+                r.role == Role::MunicipalStaff && r.organisation_id == Some(organisation_id)
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn viewer(roles: Vec<RoleAssignment>) -> Viewer {
+        Viewer { person_id: Some(1), is_instance_admin: false, roles }
+    }
+
+    #[test]
+    fn municipal_staff_edit_only_their_own_organisation() {
+        let staff = viewer(vec![RoleAssignment::new(1, Role::MunicipalStaff, Some(10)).unwrap()]);
+        assert!(staff.can_edit_organisation(10, &[1]));
+        assert!(!staff.can_edit_organisation(11, &[1]));
+    }
+
+    #[test]
+    fn coordinators_edit_organisations_of_their_partnership_only() {
+        let coord = viewer(vec![RoleAssignment::new(1, Role::Coordinator, None).unwrap()]);
+        assert!(coord.can_edit_organisation(11, &[1, 2]));
+        assert!(!coord.can_edit_organisation(11, &[2]));
+    }
+
+    #[test]
+    fn members_and_visitors_cannot_administer() {
+        let member = viewer(vec![RoleAssignment::new(1, Role::Member, None).unwrap()]);
+        assert!(!member.can_open_admin());
+        assert!(!member.can_administer(1));
+        assert!(!Viewer::visitor().can_open_admin());
+    }
+}

@@ -1,0 +1,76 @@
+//! The JSON API under `/api/v1`, described by the OpenAPI 3.1 document at
+//! `/api/v1/openapi.json`. Handlers are thin over the same store calls and
+//! permission rules as the pages; errors are RFC 9457 problem documents.
+
+pub mod me;
+pub mod municipalities;
+pub mod organisations;
+pub mod partnerships;
+
+use crate::AppState;
+use axum::Json;
+use axum::Router;
+use axum::routing::{delete, get};
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Kizuna API", version = "1", description = "Partnerships between companies and local governments: organisations, municipalities, partnerships and the signed-in person. Authenticate with `Authorization: Bearer <personal access token>` (create one on My page)."),
+    paths(
+        organisations::list, organisations::get_one, organisations::update,
+        municipalities::list, municipalities::get_one,
+        partnerships::list, partnerships::get_one,
+        me::show, me::list_tokens, me::create_token, me::revoke_token,
+    ),
+    components(schemas(Problem)),
+    modifiers(&BearerAuth),
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// An RFC 9457 problem document, as every API error is answered.
+#[derive(utoipa::ToSchema, serde::Serialize)]
+pub struct Problem {
+    /// `urn:kizuna:problem:<code>`
+    #[schema(rename = "type")]
+    pub kind: String,
+    /// A short, human-readable summary in the caller's language.
+    pub title: String,
+    pub status: u16,
+    /// Stable, machine-readable snake_case code, e.g. `not_found`, `invalid_email`.
+    pub code: String,
+    pub detail: Option<String>,
+    /// The offending input field, for validation errors.
+    pub field: Option<String>,
+    pub instance: String,
+}
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/organisations", get(organisations::list))
+        .route("/organisations/{id}", get(organisations::get_one).patch(organisations::update))
+        .route("/municipalities", get(municipalities::list))
+        .route("/municipalities/{code}", get(municipalities::get_one))
+        .route("/partnerships", get(partnerships::list))
+        .route("/partnerships/{id}", get(partnerships::get_one))
+        .route("/me", get(me::show))
+        .route("/me/tokens", get(me::list_tokens).post(me::create_token))
+        .route("/me/tokens/{id}", delete(me::revoke_token))
+        .route("/openapi.json", get(openapi))
+}
+
+async fn openapi() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

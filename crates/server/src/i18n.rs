@@ -1,0 +1,119 @@
+//! Message catalogues (Fluent files in `locales/`): every string a person
+//! reads comes from here, in Japanese or English.
+
+use fluent_templates::fluent_bundle::FluentValue;
+use fluent_templates::{Loader, static_loader};
+use kizuna_domain::Locale;
+use std::borrow::Cow;
+use std::collections::HashMap;
+use unic_langid::{LanguageIdentifier, langid};
+
+static_loader! {
+    static LOCALES = {
+        locales: "./locales",
+        fallback_language: "ja",
+        // Without this, U+2068/U+2069 marks wrap every argument and end up
+        // inside names, CSV cells and mail subjects.
+        customise: |bundle| bundle.set_use_isolating(false),
+    };
+}
+
+static JA: LanguageIdentifier = langid!("ja");
+static EN: LanguageIdentifier = langid!("en");
+
+/// A translator for one language; cheap to copy into templates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tr(pub Locale);
+
+impl Tr {
+    fn lang(&self) -> &'static LanguageIdentifier {
+        match self.0 {
+            Locale::Ja => &JA,
+            Locale::En => &EN,
+        }
+    }
+
+    /// The message for `key`; the key itself if it is missing (a test checks none are).
+    pub fn t(&self, key: &str) -> String {
+        LOCALES.try_lookup(self.lang(), key).unwrap_or_else(|| key.to_string())
+    }
+
+    /// The message for `key` with named arguments.
+    pub fn args(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES
+            .try_lookup_with_args(self.lang(), key, &map)
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn has(&self, key: &str) -> bool {
+        LOCALES.try_lookup(self.lang(), key).is_some()
+    }
+
+    pub fn code(&self) -> &'static str {
+        self.0.as_str()
+    }
+
+    /// A stored Unix time as people in Japan write it, in Asia/Tokyo (UTC+9,
+    /// no daylight saving): 2026年11月30日 18:52 / 2026-11-30 18:52.
+    pub fn datetime(&self, unix: i64) -> String {
+        let Ok(t) = time::OffsetDateTime::from_unix_timestamp(unix + 9 * 3600) else {
+            return String::new();
+        };
+        match self.0 {
+            Locale::Ja => format!("{}年{}月{}日 {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()),
+            Locale::En => format!("{}-{:02}-{:02} {:02}:{:02} JST", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()),
+        }
+    }
+
+    /// A calendar date `YYYY-MM-DD` in the reader's style (with the Japanese era in Japanese).
+    pub fn date(&self, iso: &str) -> String {
+        let parts: Vec<i32> = iso.split('-').filter_map(|p| p.parse().ok()).collect();
+        match (self.0, parts.as_slice()) {
+            (Locale::Ja, [y, m, d]) => {
+                let era = if *y >= 2019 { format!("（令和{}年）", y - 2018) } else { String::new() };
+                format!("{y}年{m}月{d}日{era}")
+            }
+            _ => iso.to_string(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_catalogues_have_the_same_keys() {
+        let keys = |s: &str| -> Vec<String> {
+            let mut v: Vec<String> = s
+                .lines()
+                .filter_map(|l| l.split_once(" =").map(|(k, _)| k.trim().to_string()))
+                .filter(|k| !k.is_empty() && !k.starts_with('#') && !k.starts_with(' '))
+                .collect();
+            v.sort();
+            v
+        };
+        let ja = keys(include_str!("../locales/ja/main.ftl"));
+        let en = keys(include_str!("../locales/en/main.ftl"));
+        let missing_en: Vec<_> = ja.iter().filter(|k| !en.contains(k)).collect();
+        let missing_ja: Vec<_> = en.iter().filter(|k| !ja.contains(k)).collect();
+        assert!(missing_en.is_empty() && missing_ja.is_empty(), "en lacks {missing_en:?}, ja lacks {missing_ja:?}");
+    }
+
+    #[test]
+    fn arguments_carry_no_isolation_marks() {
+        let s = Tr(Locale::Ja).args("hello-name", &[("name", "福島 花子".into())]);
+        assert!(s.contains("福島 花子") && !s.contains('\u{2068}'));
+    }
+
+    #[test]
+    fn dates_are_written_the_japanese_way() {
+        // 2026-11-30 09:52 UTC is 18:52 in Tokyo.
+        assert_eq!(Tr(Locale::Ja).datetime(1_796_032_320), "2026年11月30日 18:52");
+        assert_eq!(Tr(Locale::Ja).date("2024-02-07"), "2024年2月7日（令和6年）");
+    }
+}

@@ -1,0 +1,62 @@
+//! Background jobs inside `kizuna serve` (or alone in `kizuna worker`):
+//! delivering the outbox and removing expired sessions and links. Work is
+//! claimed from the database, so any number of processes can run them.
+
+use crate::mail::Transport;
+use crate::AppState;
+use std::time::Duration;
+use tokio::sync::watch;
+
+/// Runs until `shutdown` flips to true.
+pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
+    let transport = match Transport::from_config(&state.config.mail) {
+        Ok(t) => t,
+        Err(e) => {
+            tracing::error!(error = %e, "mail transport is misconfigured; e-mail stays queued");
+            return;
+        }
+    };
+    let mut tick = tokio::time::interval(Duration::from_millis(500));
+    let mut last_purge = std::time::Instant::now();
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = shutdown.changed() => return,
+        }
+        deliver_mail(&state, &transport).await;
+        if last_purge.elapsed() > Duration::from_secs(3600) {
+            last_purge = std::time::Instant::now();
+            if let Err(e) = state.store.purge_expired().await {
+                tracing::warn!(error = %e, "purge failed");
+            }
+        }
+    }
+}
+
+/// Sends one batch of due mail; failures are retried later with back-off.
+pub async fn deliver_mail(state: &AppState, transport: &Transport) {
+    let batch = match state.store.claim_mail(20).await {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not claim mail");
+            return;
+        }
+    };
+    for mail in batch {
+        let result = transport.send(&state.config.mail.from, &mail).await;
+        let stored = match result {
+            Ok(()) => {
+                metrics::counter!("kizuna_mail_sent_total").increment(1);
+                state.store.mark_mail_sent(mail.id).await
+            }
+            Err(e) => {
+                tracing::warn!(id = mail.id, error = %e, "mail delivery failed; will retry");
+                metrics::counter!("kizuna_mail_failed_total").increment(1);
+                state.store.mark_mail_failed(mail.id, mail.attempts, &e.to_string()).await
+            }
+        };
+        if let Err(e) = stored {
+            tracing::warn!(id = mail.id, error = %e, "could not record delivery");
+        }
+    }
+}

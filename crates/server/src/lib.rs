@@ -1,0 +1,23 @@
+//! The Kizuna web application: pages for people, a JSON API for programs,
+//! the background jobs, and the `kizuna` command that runs them.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod emails;
+pub mod error;
+pub mod i18n;
+pub mod jobs;
+pub mod mail;
+pub mod pages;
+pub mod routes;
+pub mod security;
+pub mod serve;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Config;
+pub use state::AppState;

@@ -1,0 +1,6 @@
+//! The `kizuna` command.
+#![forbid(unsafe_code)]
+
+fn main() -> std::process::ExitCode {
+    kizuna_server::cli::main()
+}

@@ -1,0 +1,116 @@
+//! What every page shares: the header, navigation, language switch and
+//! notices, and the error page.
+
+use crate::auth::Ctx;
+use crate::i18n::Tr;
+use askama::Template;
+
+/// Notices a redirect may ask a page to show (`?notice=…`); anything else is ignored.
+const NOTICES: [&str; 10] = [
+    "signed-up", "verified", "signed-out", "reset-sent", "password-changed", "saved", "role-added",
+    "role-removed", "token-revoked", "verify-sent",
+];
+
+pub struct PageCtx {
+    pub tr: Tr,
+    pub user_name: Option<String>,
+    pub show_admin: bool,
+    pub path: String,
+    pub notice: Option<String>,
+}
+
+impl PageCtx {
+    pub fn new(ctx: &Ctx) -> Self {
+        let notice = ctx
+            .query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("notice="))
+            .filter(|n| NOTICES.contains(n))
+            .map(|n| ctx.tr.t(&format!("notice-{n}")));
+        Self {
+            tr: ctx.tr,
+            user_name: ctx.user.as_ref().map(|u| u.display_name.clone()),
+            show_admin: ctx.viewer.can_open_admin(),
+            path: ctx.path.clone(),
+            notice,
+        }
+    }
+
+    /// For pages rendered without a signed-in context (errors).
+    pub fn bare(tr: Tr) -> Self {
+        Self { tr, user_name: None, show_admin: false, path: String::new(), notice: None }
+    }
+
+    pub fn t(&self, key: &str) -> String {
+        self.tr.t(key)
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.tr.code()
+    }
+
+    pub fn asset(&self, name: &str) -> String {
+        crate::assets::url(name)
+    }
+
+    /// `aria-current="page"` for the navigation item of the current section.
+    pub fn current(&self, prefix: &str) -> &'static str {
+        let hit = if prefix == "/" { self.path == "/" } else { self.path.starts_with(prefix) };
+        if hit { "page" } else { "false" }
+    }
+
+    pub fn pressed(&self, lang: &str) -> &'static str {
+        if self.lang() == lang { "true" } else { "false" }
+    }
+
+    pub fn datetime(&self, unix: &i64) -> String {
+        self.tr.datetime(*unix)
+    }
+
+    pub fn date(&self, iso: &str) -> String {
+        self.tr.date(iso)
+    }
+
+    /// A region's catalogue slug (Fluent keys are ASCII), e.g. 会津 → `aizu`.
+    pub fn region_slug(&self, region: &str) -> &'static str {
+        match region {
+            "県北" => "kenpoku",
+            "県中" => "kenchu",
+            "県南" => "kennan",
+            "会津" => "aizu",
+            "南会津" => "minamiaizu",
+            "相双" => "soso",
+            "いわき" => "iwaki",
+            _ => "other",
+        }
+    }
+
+    pub fn region(&self, region: &str) -> String {
+        self.tr.t(&format!("region-{}", self.region_slug(region)))
+    }
+
+    /// 市 / 町 / 村 in the reader's language.
+    pub fn muni_type(&self, t: &str) -> String {
+        let key = match t {
+            "市" => "muni-type-city",
+            "町" => "muni-type-town",
+            "村" => "muni-type-village",
+            _ => return t.to_string(),
+        };
+        self.tr.t(key)
+    }
+
+    /// The name of an organisation kind or role in the reader's language.
+    pub fn label(&self, prefix: &str, value: &str) -> String {
+        self.tr.t(&format!("{prefix}-{}", value.replace('_', "-")))
+    }
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub c: PageCtx,
+    pub status: u16,
+    pub message: String,
+    pub sign_in: bool,
+}

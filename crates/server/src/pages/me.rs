@@ -1,0 +1,88 @@
+//! My page: who I am, my roles, my consents, my API tokens.
+
+use super::forms::FormErrors;
+use super::layout::PageCtx;
+use crate::auth::Ctx;
+use crate::error::AppError;
+use crate::AppState;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use kizuna_store::api_tokens::ApiToken;
+use kizuna_store::people::{Consent, Person};
+use kizuna_store::tokens;
+use serde::Deserialize;
+
+pub struct RoleLine {
+    pub partnership: String,
+    pub role: &'static str,
+    pub organisation: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "me.html")]
+struct MyPage {
+    c: PageCtx,
+    person: Person,
+    roles: Vec<RoleLine>,
+    consents: Vec<Consent>,
+    tokens: Vec<ApiToken>,
+    new_token: Option<String>,
+    errors: FormErrors,
+}
+
+async fn render(st: &AppState, ctx: &Ctx, new_token: Option<String>, errors: FormErrors) -> Result<String, AppError> {
+    let user = ctx.require_user()?;
+    let id = ctx.person_id()?;
+    let mut roles = Vec::new();
+    for r in &user.viewer.roles {
+        let partnership = st.store.partnership(&ctx.viewer, r.partnership_id).await?.name;
+        let organisation = match r.organisation_id {
+            Some(o) => Some(st.store.organisation(&ctx.viewer, o).await?.name),
+            None => None,
+        };
+        roles.push(RoleLine { partnership, role: r.role.as_str(), organisation });
+    }
+    let page = MyPage {
+        c: PageCtx::new(ctx),
+        person: st.store.person(id).await?,
+        roles,
+        consents: st.store.consents(id).await?,
+        tokens: st.store.api_tokens(id).await?,
+        new_token,
+        errors,
+    };
+    Ok(page.render()?)
+}
+
+pub async fn show(State(st): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
+    Ok(Html(render(&st, &ctx, None, FormErrors::default()).await?))
+}
+
+#[derive(Deserialize)]
+pub struct TokenForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// Creates a token and shows its secret once, on this response only.
+pub async fn create_token(State(st): State<AppState>, ctx: Ctx, Form(form): Form<TokenForm>) -> Result<Response, AppError> {
+    let id = ctx.person_id()?;
+    let name = match kizuna_domain::error::required_text("name", &form.name, 100) {
+        Ok(n) => n,
+        Err(e) => {
+            let html = render(&st, &ctx, None, FormErrors::from_validation(ctx.tr, &e)).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    let secret = tokens::new_secret("kz_");
+    st.store.create_api_token(id, &name, &tokens::hash(&secret), &secret[..10]).await?;
+    Ok(Html(render(&st, &ctx, Some(secret), FormErrors::default()).await?).into_response())
+}
+
+pub async fn revoke_token(State(st): State<AppState>, ctx: Ctx, Path(token_id): Path<i64>) -> Result<Response, AppError> {
+    st.store.revoke_api_token(ctx.person_id()?, token_id).await?;
+    Ok(Redirect::to("/me?notice=token-revoked").into_response())
+}

@@ -1,0 +1,11 @@
+//! HTML pages for people, one module per resource, thin over the store.
+
+pub mod admin;
+pub mod auth;
+pub mod forms;
+pub mod home;
+pub mod layout;
+pub mod me;
+pub mod municipalities;
+pub mod organisations;
+pub mod partnerships;

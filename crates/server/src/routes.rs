@@ -1,0 +1,60 @@
+//! Every URL of Kizuna, in one place, with who may use it. Roles are checked
+//! in the handlers (through `kizuna_domain::access`) and again by the store's
+//! scoped queries; this table is the map.
+
+use crate::pages::{admin, auth, home, me, municipalities, organisations, partnerships};
+use crate::{AppState, api, assets, telemetry};
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        // Anyone (visitors included); lists are scoped to what the viewer may see.
+        .route("/", get(home::show))
+        .route("/municipalities", get(municipalities::index))
+        .route("/municipalities/{code}", get(municipalities::show))
+        .route("/organisations", get(organisations::index))
+        .route("/organisations/{id}", get(organisations::show).post(organisations::update))
+        .route("/partnerships/{id}", get(partnerships::show))
+        .route("/privacy", get(auth::privacy))
+        .route("/locale", post(auth::set_locale))
+        // Visitors: accounts.
+        .route("/signup", get(auth::signup_form).post(auth::signup))
+        .route("/signin", get(auth::signin_form).post(auth::signin))
+        .route("/verify/{token}", get(auth::verify_form).post(auth::verify))
+        .route("/verification", post(auth::resend_verification))
+        .route("/password-reset", get(auth::reset_request_form).post(auth::reset_request))
+        .route("/password-reset/{token}", get(auth::reset_form).post(auth::reset))
+        // Signed-in people.
+        .route("/signout", post(auth::signout))
+        .route("/me", get(me::show))
+        .route("/me/tokens", post(me::create_token))
+        .route("/me/tokens/{id}/revoke", post(me::revoke_token))
+        // The organisation's municipal staff, its partnerships' coordinators, instance admins.
+        .route("/organisations/{id}/edit", get(organisations::edit))
+        // Partnership administrators (own partnerships) and instance administrators.
+        .route("/admin", get(admin::people))
+        .route("/admin/roles", post(admin::assign_role))
+        .route("/admin/roles/{id}/delete", post(admin::revoke_role))
+        .route("/admin/partnerships/{id}/pillars", get(admin::pillars).post(admin::save_pillar))
+        .route("/admin/partnerships/{id}/pillars/{pillar}/delete", post(admin::delete_pillar))
+        // Instance administrators.
+        .route("/admin/audit", get(admin::audit))
+        // JSON API: same rules as the pages (see api/).
+        .nest("/api/v1", api::router())
+        // Operations: anyone (no personal data).
+        .route("/healthz", get(|| async { "ok" }))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(telemetry::render))
+        .route("/static/{*file}", get(assets::serve))
+}
+
+/// Ready when the database answers.
+async fn readyz(State(st): State<AppState>) -> (StatusCode, &'static str) {
+    match st.store.ping().await {
+        Ok(()) => (StatusCode::OK, "ready"),
+        Err(_) => (StatusCode::SERVICE_UNAVAILABLE, "database unavailable"),
+    }
+}

@@ -1,0 +1,71 @@
+//! All of Kizuna's SQL. One [`Store`] over sqlx's Any driver runs the same
+//! portable SQL on SQLite (embedded) and PostgreSQL (scale-out); the few
+//! statements that must differ switch on [`Backend`].
+#![forbid(unsafe_code)]
+
+pub mod api_tokens;
+pub mod audit;
+pub mod auth_tokens;
+mod connect;
+pub mod demo;
+mod error;
+pub mod login_attempts;
+pub mod municipalities;
+pub mod organisations;
+pub mod outbox;
+pub mod partnerships;
+pub mod people;
+pub mod roles;
+mod seed;
+pub mod sessions;
+pub mod tokens;
+
+pub use connect::Backend;
+pub use error::StoreError;
+
+use sqlx::AnyPool;
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
+
+/// The database: a pool and which backend it speaks.
+#[derive(Clone, Debug)]
+pub struct Store {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+impl Store {
+    pub fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    /// Starts a write transaction. On SQLite it takes the write lock up front
+    /// (`BEGIN IMMEDIATE`), so read-then-write transactions never fail with
+    /// SQLITE_BUSY half-way; PostgreSQL uses row locks and needs nothing more.
+    pub async fn begin_write(&self) -> Result<Tx> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
+    /// Answers whether the database takes queries (for `/readyz`).
+    pub async fn ping(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Now, as stored: Unix seconds, UTC.
+pub fn now() -> i64 {
+    time::OffsetDateTime::now_utc().unix_timestamp()
+}

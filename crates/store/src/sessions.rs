@@ -1,0 +1,92 @@
+//! Sign-in sessions, kept in the database so any number of server
+//! processes share them. The cookie holds a secret; the table its hash.
+
+use crate::{Result, Store, now};
+use kizuna_domain::{Role, RoleAssignment, Viewer};
+
+/// Sessions last 14 days from sign-in.
+pub const SESSION_SECS: i64 = 14 * 24 * 3600;
+
+/// The signed-in person behind a session or API token.
+#[derive(Debug, Clone)]
+pub struct SignedIn {
+    pub viewer: Viewer,
+    pub display_name: String,
+    pub email: String,
+    pub locale: String,
+}
+
+impl Store {
+    pub async fn create_session(&self, person_id: i64, token_hash: &str) -> Result<()> {
+        let t = now();
+        sqlx::query("INSERT INTO sessions (token_hash, person_id, created_at, expires_at) VALUES ($1, $2, $3, $4)")
+            .bind(token_hash)
+            .bind(person_id)
+            .bind(t)
+            .bind(t + SESSION_SECS)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    pub async fn delete_session(&self, token_hash: &str) -> Result<()> {
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// The person behind a live session, with their roles.
+    pub async fn session_person(&self, token_hash: &str) -> Result<Option<SignedIn>> {
+        let person_id: Option<i64> =
+            sqlx::query_scalar("SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash)
+                .bind(now())
+                .fetch_optional(self.pool())
+                .await?;
+        match person_id {
+            Some(id) => self.signed_in(id).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// Loads a person as a [`SignedIn`] viewer with all their roles.
+    pub async fn signed_in(&self, person_id: i64) -> Result<SignedIn> {
+        let p = self.person(person_id).await?;
+        Ok(SignedIn {
+            viewer: Viewer {
+                person_id: Some(p.id),
+                is_instance_admin: p.is_instance_admin == 1,
+                roles: self.roles_of(p.id).await?,
+            },
+            display_name: p.display_name,
+            email: p.email,
+            locale: p.locale,
+        })
+    }
+
+    pub async fn roles_of(&self, person_id: i64) -> Result<Vec<RoleAssignment>> {
+        let rows: Vec<(i64, String, Option<i64>)> = sqlx::query_as(
+            "SELECT partnership_id, role, organisation_id FROM role_assignments WHERE person_id = $1 ORDER BY id",
+        )
+        .bind(person_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(partnership_id, role, organisation_id)| {
+                Some(RoleAssignment { partnership_id, role: Role::parse(&role).ok()?, organisation_id })
+            })
+            .collect())
+    }
+
+    /// Removes expired sessions and used or stale links (run by the job loop).
+    pub async fn purge_expired(&self) -> Result<u64> {
+        let t = now();
+        let a = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(t).execute(self.pool()).await?;
+        let b = sqlx::query("DELETE FROM auth_tokens WHERE expires_at < $1").bind(t - 7 * 86400).execute(self.pool()).await?;
+        let c = sqlx::query("DELETE FROM login_attempts WHERE attempted_at < $1").bind(t - 86400).execute(self.pool()).await?;
+        Ok(a.rows_affected() + b.rows_affected() + c.rows_affected())
+    }
+}
