@@ -58,19 +58,27 @@ mod tests {
     use super::*;
 
     fn viewer(roles: Vec<RoleAssignment>) -> Viewer {
-        Viewer { person_id: Some(1), is_instance_admin: false, roles }
+        Viewer {
+            person_id: Some(1),
+            is_instance_admin: false,
+            roles,
+        }
     }
 
     #[test]
     fn municipal_staff_edit_only_their_own_organisation() {
-        let staff = viewer(vec![RoleAssignment::new(1, Role::MunicipalStaff, Some(10)).unwrap()]);
+        let staff = viewer(vec![
+            RoleAssignment::new(1, Role::MunicipalStaff, Some(10)).unwrap(),
+        ]);
         assert!(staff.can_edit_organisation(10, &[1]));
         assert!(!staff.can_edit_organisation(11, &[1]));
     }
 
     #[test]
     fn coordinators_edit_organisations_of_their_partnership_only() {
-        let coord = viewer(vec![RoleAssignment::new(1, Role::Coordinator, None).unwrap()]);
+        let coord = viewer(vec![
+            RoleAssignment::new(1, Role::Coordinator, None).unwrap(),
+        ]);
         assert!(coord.can_edit_organisation(11, &[1, 2]));
         assert!(!coord.can_edit_organisation(11, &[2]));
     }

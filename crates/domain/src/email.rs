@@ -51,12 +51,24 @@ mod tests {
 
     #[test]
     fn addresses_are_normalised() {
-        assert_eq!(Email::parse("  Hanako@Example.JP ").unwrap().as_str(), "hanako@example.jp");
+        assert_eq!(
+            Email::parse("  Hanako@Example.JP ").unwrap().as_str(),
+            "hanako@example.jp"
+        );
     }
 
     #[test]
     fn malformed_addresses_are_refused() {
-        for bad in ["", "hanako", "@example.jp", "hanako@", "hanako@jp", "ha nako@example.jp", "a@b@c.jp", "a@.jp"] {
+        for bad in [
+            "",
+            "hanako",
+            "@example.jp",
+            "hanako@",
+            "hanako@jp",
+            "ha nako@example.jp",
+            "a@b@c.jp",
+            "a@.jp",
+        ] {
             assert!(Email::parse(bad).is_err(), "{bad}");
         }
     }

@@ -43,7 +43,9 @@ pub fn optional_text(
     if v.chars().count() > max_chars {
         return Err(ValidationError::new(field, "too_long"));
     }
-    if v.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
+    if v.chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
         return Err(ValidationError::new(field, "invalid_characters"));
     }
     Ok(Some(v.to_string()))
@@ -78,12 +80,19 @@ mod tests {
 
     #[test]
     fn blank_required_text_is_refused() {
-        assert_eq!(required_text("name", "  \t", 10).unwrap_err().code, "required");
+        assert_eq!(
+            required_text("name", "  \t", 10).unwrap_err().code,
+            "required"
+        );
     }
 
     #[test]
     fn urls_must_be_web_addresses() {
-        assert!(optional_url("w", "https://www.pref.fukushima.lg.jp/").unwrap().is_some());
+        assert!(
+            optional_url("w", "https://www.pref.fukushima.lg.jp/")
+                .unwrap()
+                .is_some()
+        );
         assert!(optional_url("w", "").unwrap().is_none());
         assert!(optional_url("w", "javascript:alert(1)").is_err());
         assert!(optional_url("w", "https://").is_err());

@@ -14,10 +14,14 @@ pub fn optional_kana(field: &'static str, input: &str) -> Result<Option<String>,
     if v.chars().count() > 100 {
         return Err(ValidationError::new(field, "too_long"));
     }
-    let ok = v.chars().all(|c| {
-        matches!(c, '\u{3041}'..='\u{309F}' | '\u{30A0}'..='\u{30FF}' | ' ' | '　')
-    });
-    if ok { Ok(Some(v)) } else { Err(ValidationError::new(field, "not_kana")) }
+    let ok = v
+        .chars()
+        .all(|c| matches!(c, '\u{3041}'..='\u{309F}' | '\u{30A0}'..='\u{30FF}' | ' ' | '　'));
+    if ok {
+        Ok(Some(v))
+    } else {
+        Err(ValidationError::new(field, "not_kana"))
+    }
 }
 
 #[cfg(test)]
@@ -26,7 +30,10 @@ mod tests {
 
     #[test]
     fn hiragana_and_katakana_are_readings() {
-        assert_eq!(optional_kana("k", "ふくしま はなこ").unwrap().unwrap(), "ふくしま はなこ");
+        assert_eq!(
+            optional_kana("k", "ふくしま はなこ").unwrap().unwrap(),
+            "ふくしま はなこ"
+        );
         assert_eq!(optional_kana("k", "ﾌｸｼﾏ").unwrap().unwrap(), "フクシマ");
         assert_eq!(optional_kana("k", "").unwrap(), None);
     }

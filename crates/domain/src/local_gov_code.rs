@@ -28,7 +28,12 @@ impl LocalGovCode {
         if check_digit(&digits[..5]) != digits[5] {
             return Err(ValidationError::new("local_gov_code", "code_check_digit"));
         }
-        Ok(Self(digits.iter().map(|d| char::from_digit(*d, 10).unwrap_or('0')).collect()))
+        Ok(Self(
+            digits
+                .iter()
+                .map(|d| char::from_digit(*d, 10).unwrap_or('0'))
+                .collect(),
+        ))
     }
 
     pub fn as_str(&self) -> &str {
@@ -43,7 +48,11 @@ impl LocalGovCode {
 
 /// JIS X 0402: s = 6·d1 + 5·d2 + 4·d3 + 3·d4 + 2·d5, check = (11 − s mod 11) mod 10.
 fn check_digit(first_five: &[u32]) -> u32 {
-    let s: u32 = first_five.iter().zip([6, 5, 4, 3, 2]).map(|(d, w)| d * w).sum();
+    let s: u32 = first_five
+        .iter()
+        .zip([6, 5, 4, 3, 2])
+        .map(|(d, w)| d * w)
+        .sum();
     (11 - s % 11) % 10
 }
 
@@ -67,7 +76,10 @@ mod tests {
 
     #[test]
     fn full_width_digits_are_accepted_and_normalised() {
-        assert_eq!(LocalGovCode::parse("０７２０１０").unwrap().as_str(), "072010");
+        assert_eq!(
+            LocalGovCode::parse("０７２０１０").unwrap().as_str(),
+            "072010"
+        );
     }
 
     #[test]
@@ -80,8 +92,14 @@ mod tests {
 
     #[test]
     fn wrong_lengths_and_letters_are_refused() {
-        assert_eq!(LocalGovCode::parse("07201").unwrap_err().code, "code_length");
-        assert_eq!(LocalGovCode::parse("07201a").unwrap_err().code, "code_not_digits");
+        assert_eq!(
+            LocalGovCode::parse("07201").unwrap_err().code,
+            "code_length"
+        );
+        assert_eq!(
+            LocalGovCode::parse("07201a").unwrap_err().code,
+            "code_not_digits"
+        );
     }
 
     proptest! {

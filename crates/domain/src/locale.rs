@@ -32,7 +32,9 @@ impl Locale {
         let mut best: Option<(f32, Self)> = None;
         for part in header.split(',') {
             let mut pieces = part.split(';');
-            let Some(locale) = pieces.next().and_then(Self::parse) else { continue };
+            let Some(locale) = pieces.next().and_then(Self::parse) else {
+                continue;
+            };
             let q = pieces
                 .find_map(|p| p.trim().strip_prefix("q="))
                 .and_then(|q| q.parse::<f32>().ok())
@@ -51,8 +53,14 @@ mod tests {
 
     #[test]
     fn accept_language_respects_quality() {
-        assert_eq!(Locale::from_accept_language("en-US,en;q=0.9,ja;q=0.8"), Locale::En);
-        assert_eq!(Locale::from_accept_language("ja-JP,ja;q=0.9,en;q=0.5"), Locale::Ja);
+        assert_eq!(
+            Locale::from_accept_language("en-US,en;q=0.9,ja;q=0.8"),
+            Locale::En
+        );
+        assert_eq!(
+            Locale::from_accept_language("ja-JP,ja;q=0.9,en;q=0.5"),
+            Locale::Ja
+        );
         assert_eq!(Locale::from_accept_language("fr-FR,en;q=0.3"), Locale::En);
         assert_eq!(Locale::from_accept_language("fr-FR"), Locale::Ja);
         assert_eq!(Locale::from_accept_language(""), Locale::Ja);

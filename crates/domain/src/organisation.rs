@@ -107,7 +107,10 @@ impl NewOrganisation {
             (false, _) => return Err(ValidationError::new("local_gov_code", "code_not_allowed")),
         };
         if input.parent_id.is_some() && kind != OrgKind::Company {
-            return Err(ValidationError::new("parent_id", "parent_only_for_companies"));
+            return Err(ValidationError::new(
+                "parent_id",
+                "parent_only_for_companies",
+            ));
         }
         Ok(Self {
             kind,
@@ -138,11 +141,15 @@ mod tests {
     fn a_municipality_needs_a_valid_code() {
         assert!(NewOrganisation::parse(&input("municipality", "072010")).is_ok());
         assert_eq!(
-            NewOrganisation::parse(&input("municipality", "072011")).unwrap_err().code,
+            NewOrganisation::parse(&input("municipality", "072011"))
+                .unwrap_err()
+                .code,
             "code_check_digit"
         );
         assert_eq!(
-            NewOrganisation::parse(&input("municipality", "")).unwrap_err().code,
+            NewOrganisation::parse(&input("municipality", ""))
+                .unwrap_err()
+                .code,
             "required"
         );
     }
@@ -150,7 +157,9 @@ mod tests {
     #[test]
     fn a_company_has_no_code_but_may_have_a_parent() {
         assert_eq!(
-            NewOrganisation::parse(&input("company", "072010")).unwrap_err().code,
+            NewOrganisation::parse(&input("company", "072010"))
+                .unwrap_err()
+                .code,
             "code_not_allowed"
         );
         let mut sub = input("company", "");

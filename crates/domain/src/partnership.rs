@@ -39,7 +39,8 @@ impl PillarKey {
         let s = s.trim();
         let ok = !s.is_empty()
             && s.len() <= 40
-            && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
+            && s.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_');
         if ok {
             Ok(Self(s.to_string()))
         } else {
@@ -57,7 +58,11 @@ impl PillarKey {
 pub const DEFAULT_PILLARS: [(&str, &str, &str); 6] = [
     ("dx", "行政DX", "Administrative DX"),
     ("local_products", "県産品振興", "Local products"),
-    ("rumour_memory", "風評払拭・風化防止", "Dispelling rumours, keeping memory"),
+    (
+        "rumour_memory",
+        "風評払拭・風化防止",
+        "Dispelling rumours, keeping memory",
+    ),
     ("next_generation", "次世代育成", "Next generation"),
     ("workation", "ワーケーション", "Workation"),
     ("disaster_support", "災害支援", "Disaster support"),

@@ -78,20 +78,31 @@ mod tests {
 
     #[test]
     fn short_passwords_are_refused() {
-        assert_eq!(Password::parse("short", None).unwrap_err().code, "password_too_short");
+        assert_eq!(
+            Password::parse("short", None).unwrap_err().code,
+            "password_too_short"
+        );
     }
 
     #[test]
     fn common_passwords_are_refused_even_when_long() {
-        assert_eq!(Password::parse("password1234", None).unwrap_err().code, "password_common");
-        assert_eq!(Password::parse("aaaaaaaaaaaaaaa", None).unwrap_err().code, "password_common");
+        assert_eq!(
+            Password::parse("password1234", None).unwrap_err().code,
+            "password_common"
+        );
+        assert_eq!(
+            Password::parse("aaaaaaaaaaaaaaa", None).unwrap_err().code,
+            "password_common"
+        );
     }
 
     #[test]
     fn the_email_itself_is_refused() {
         let e = Email::parse("hanako.fukushima@example.jp").unwrap();
         assert_eq!(
-            Password::parse("hanako.fukushima@example.jp", Some(&e)).unwrap_err().code,
+            Password::parse("hanako.fukushima@example.jp", Some(&e))
+                .unwrap_err()
+                .code,
             "password_contains_email"
         );
     }

@@ -32,6 +32,12 @@ impl NewPerson {
         if !consented {
             return Err(ValidationError::new("consent", "consent_required"));
         }
-        Ok(Self { email, password, display_name, name_kana, locale })
+        Ok(Self {
+            email,
+            password,
+            display_name,
+            name_kana,
+            locale,
+        })
     }
 }

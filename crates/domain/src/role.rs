@@ -58,8 +58,15 @@ impl RoleAssignment {
     ) -> Result<Self, ValidationError> {
         match (role.needs_organisation(), organisation_id) {
             (true, None) => Err(ValidationError::new("organisation_id", "required")),
-            (false, Some(_)) => Err(ValidationError::new("organisation_id", "organisation_not_allowed")),
-            _ => Ok(Self { partnership_id, role, organisation_id }),
+            (false, Some(_)) => Err(ValidationError::new(
+                "organisation_id",
+                "organisation_not_allowed",
+            )),
+            _ => Ok(Self {
+                partnership_id,
+                role,
+                organisation_id,
+            }),
         }
     }
 }

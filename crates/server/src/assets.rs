@@ -17,7 +17,11 @@ struct Asset {
 
 macro_rules! asset {
     ($name:literal, $ct:literal) => {
-        ($name, $ct, include_bytes!(concat!("../static/", $name)).as_slice())
+        (
+            $name,
+            $ct,
+            include_bytes!(concat!("../static/", $name)).as_slice(),
+        )
     };
 }
 
@@ -40,7 +44,12 @@ fn assets() -> &'static [Asset] {
                     Some((stem, ext)) => format!("{stem}.{digest}.{ext}"),
                     None => format!("{name}.{digest}"),
                 };
-                Asset { name, content_type, bytes, hashed }
+                Asset {
+                    name,
+                    content_type,
+                    bytes,
+                    hashed,
+                }
             })
             .collect()
     })
@@ -60,8 +69,14 @@ pub async fn serve(Path(file): Path<String>) -> Response {
     match assets().iter().find(|a| a.hashed == file) {
         Some(a) => (
             [
-                (header::CONTENT_TYPE, HeaderValue::from_static(a.content_type)),
-                (header::CACHE_CONTROL, HeaderValue::from_static("public, max-age=31536000, immutable")),
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static(a.content_type),
+                ),
+                (
+                    header::CACHE_CONTROL,
+                    HeaderValue::from_static("public, max-age=31536000, immutable"),
+                ),
             ],
             a.bytes,
         )
@@ -75,6 +90,10 @@ mod tests {
     #[test]
     fn urls_carry_a_content_hash() {
         let u = super::url("app.css");
-        assert!(u.starts_with("/static/app.") && u.ends_with(".css") && u.len() > "/static/app.css".len());
+        assert!(
+            u.starts_with("/static/app.")
+                && u.ends_with(".css")
+                && u.len() > "/static/app.css".len()
+        );
     }
 }

@@ -12,11 +12,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "kizuna", version, about = "Kizuna (絆) — run a partnership between companies, a prefecture and its municipalities.",
-    long_about = "Kizuna (絆) runs a partnership between a company group and a prefecture with its municipalities.\n\nStart it with `kizuna serve --demo` and open http://127.0.0.1:8080.\nSettings come from defaults, then kizuna.toml, then KIZUNA_* environment variables, then these flags.")]
+#[command(
+    name = "kizuna",
+    version,
+    about = "Kizuna (絆) — run a partnership between companies, a prefecture and its municipalities.",
+    long_about = "Kizuna (絆) runs a partnership between a company group and a prefecture with its municipalities.\n\nStart it with `kizuna serve --demo` and open http://127.0.0.1:8080.\nSettings come from defaults, then kizuna.toml, then KIZUNA_* environment variables, then these flags."
+)]
 struct Cli {
     /// Configuration file (optional; see `kizuna config example`).
-    #[arg(long, global = true, default_value = "kizuna.toml", env = "KIZUNA_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        default_value = "kizuna.toml",
+        env = "KIZUNA_CONFIG"
+    )]
     config: PathBuf,
     /// Database: sqlite://FILE (default sqlite://kizuna.db, created on first start) or postgres://USER:PASS@HOST/DB.
     #[arg(long, global = true)]
@@ -73,7 +82,10 @@ enum ConfigCommand {
 
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    if let Command::Config { command: ConfigCommand::Example } = cli.command {
+    if let Command::Config {
+        command: ConfigCommand::Example,
+    } = cli.command
+    {
         print!("{}", config::EXAMPLE);
         return ExitCode::SUCCESS;
     }
@@ -132,7 +144,9 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
             println!("The {} database is up to date.", store.backend().name());
             Ok(())
         }
-        Command::Admin { command: AdminCommand::Create { email, name } } => admin_create(&config, &email, name).await,
+        Command::Admin {
+            command: AdminCommand::Create { email, name },
+        } => admin_create(&config, &email, name).await,
         Command::Config { .. } => Ok(()),
     }
 }
@@ -140,7 +154,12 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
 async fn open(config: &Config) -> anyhow::Result<Store> {
     Store::open(&config.database_url, config.database_max_connections)
         .await
-        .with_context(|| format!("cannot open the database at {}", redact(&config.database_url)))
+        .with_context(|| {
+            format!(
+                "cannot open the database at {}",
+                redact(&config.database_url)
+            )
+        })
 }
 
 /// Hides a password in a database URL before it is printed.
@@ -155,7 +174,8 @@ fn redact(url: &str) -> String {
 }
 
 async fn admin_create(config: &Config, email: &str, name: Option<String>) -> anyhow::Result<()> {
-    let email = Email::parse(email).map_err(|_| anyhow::anyhow!("{email:?} is not a valid e-mail address"))?;
+    let email = Email::parse(email)
+        .map_err(|_| anyhow::anyhow!("{email:?} is not a valid e-mail address"))?;
     let store = open(config).await?;
     if let Some(existing) = store.person_by_email(email.as_str()).await? {
         store.set_instance_admin(existing.id, true).await?;
@@ -164,9 +184,14 @@ async fn admin_create(config: &Config, email: &str, name: Option<String>) -> any
     }
     let raw = read_password()?;
     let pw = Password::parse(&raw, Some(&email)).map_err(|e| {
-        anyhow::anyhow!("the password was refused ({}): use at least 12 characters, not a common password", e.code)
+        anyhow::anyhow!(
+            "the password was refused ({}): use at least 12 characters, not a common password",
+            e.code
+        )
     })?;
-    let hash = password::hash(pw.expose().to_string()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = password::hash(pw.expose().to_string())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     let display = name.unwrap_or_else(|| email.local_part().to_string());
     store
         .create_verified_person(
@@ -181,7 +206,10 @@ async fn admin_create(config: &Config, email: &str, name: Option<String>) -> any
             true,
         )
         .await?;
-    println!("Created instance administrator {email}. Sign in at {}/signin", config.public_url.trim_end_matches('/'));
+    println!(
+        "Created instance administrator {email}. Sign in at {}/signin",
+        config.public_url.trim_end_matches('/')
+    );
     Ok(())
 }
 
@@ -204,7 +232,9 @@ pub async fn load_demo(store: &Store) -> anyhow::Result<()> {
         tracing::info!("--demo: the database already has data; nothing was added");
         return Ok(());
     }
-    let hash = password::hash(DEMO_PASSWORD.into()).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let hash = password::hash(DEMO_PASSWORD.into())
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     store.load_demo(&hash).await?;
     tracing::info!(
         "demo data loaded. Sign in as admin@{DEMO_DOMAIN}, pref.coordinator@{DEMO_DOMAIN}, staff.iwaki@{DEMO_DOMAIN} or member@{DEMO_DOMAIN} with the password {DEMO_PASSWORD}"
@@ -216,7 +246,10 @@ pub async fn load_demo(store: &Store) -> anyhow::Result<()> {
 mod tests {
     #[test]
     fn database_passwords_are_redacted() {
-        assert_eq!(super::redact("postgres://kizuna:secret@db/kz"), "postgres://kizuna:***@db/kz");
+        assert_eq!(
+            super::redact("postgres://kizuna:secret@db/kz"),
+            "postgres://kizuna:***@db/kz"
+        );
         assert_eq!(super::redact("sqlite://kizuna.db"), "sqlite://kizuna.db");
     }
 }

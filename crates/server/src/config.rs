@@ -164,7 +164,10 @@ mod tests {
 
     #[test]
     fn public_origin_drops_the_path() {
-        let c = Config { public_url: "https://kizuna.example.jp/app/".into(), ..Config::default() };
+        let c = Config {
+            public_url: "https://kizuna.example.jp/app/".into(),
+            ..Config::default()
+        };
         assert_eq!(c.public_origin(), "https://kizuna.example.jp");
         assert!(c.secure_cookies());
     }

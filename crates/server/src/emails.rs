@@ -22,10 +22,22 @@ fn link_mail(tr: Tr, to: &str, name: &str, kind: &str, link: &str) -> Mail {
     let action = tr.t(&format!("mail-{kind}-action"));
     let footer = tr.t("mail-footer");
     let text_body = format!("{greeting}\n\n{body}\n\n{action}:\n{link}\n\n--\n{footer}\n");
-    let html_body = EmailHtml { lang: tr.code(), greeting: &greeting, body: &body, action: &action, link, footer: &footer }
-        .render()
-        .unwrap_or_else(|_| text_body.clone());
-    Mail { to_addr: to.to_string(), subject: tr.t(&format!("mail-{kind}-subject")), text_body, html_body }
+    let html_body = EmailHtml {
+        lang: tr.code(),
+        greeting: &greeting,
+        body: &body,
+        action: &action,
+        link,
+        footer: &footer,
+    }
+    .render()
+    .unwrap_or_else(|_| text_body.clone());
+    Mail {
+        to_addr: to.to_string(),
+        subject: tr.t(&format!("mail-{kind}-subject")),
+        text_body,
+        html_body,
+    }
 }
 
 pub fn verify_email(tr: Tr, to: &str, name: &str, link: &str) -> Mail {
@@ -43,7 +55,12 @@ mod tests {
 
     #[test]
     fn the_verification_mail_carries_the_link_in_both_parts() {
-        let m = verify_email(Tr(Locale::Ja), "a@example.jp", "福島 花子", "http://x/verify/abc");
+        let m = verify_email(
+            Tr(Locale::Ja),
+            "a@example.jp",
+            "福島 花子",
+            "http://x/verify/abc",
+        );
         assert!(m.subject.contains("確認"));
         assert!(m.text_body.contains("福島 花子") && m.text_body.contains("http://x/verify/abc"));
         assert!(m.html_body.contains("href=\"http://x/verify/abc\""));

@@ -40,14 +40,22 @@ pub struct ErrorInfo {
 
 impl AppError {
     fn status_and_info(&self) -> (StatusCode, ErrorInfo) {
-        let info = |code| ErrorInfo { code, field: None, detail: None };
+        let info = |code| ErrorInfo {
+            code,
+            field: None,
+            detail: None,
+        };
         match self {
             Self::NotFound => (StatusCode::NOT_FOUND, info("not_found")),
             Self::SignInRequired => (StatusCode::UNAUTHORIZED, info("sign_in_required")),
             Self::Forbidden => (StatusCode::FORBIDDEN, info("forbidden")),
             Self::Invalid(v) => (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                ErrorInfo { code: v.code, field: Some(v.field), detail: None },
+                ErrorInfo {
+                    code: v.code,
+                    field: Some(v.field),
+                    detail: None,
+                },
             ),
             Self::Conflict(code) => (StatusCode::CONFLICT, info(code)),
             Self::Expired => (StatusCode::GONE, info("link_expired")),
@@ -131,9 +139,17 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     let info = match res.extensions().get::<ErrorInfo>() {
         Some(info) => info.clone(),
         None if is_rendered(&res) => return res,
-        None => ErrorInfo { code: code_for_status(status), field: None, detail: rejection_text(res).await },
+        None => ErrorInfo {
+            code: code_for_status(status),
+            field: None,
+            detail: rejection_text(res).await,
+        },
     };
-    if wants_json { problem(tr, status, &info, &path) } else { page(tr, status, &info) }
+    if wants_json {
+        problem(tr, status, &info, &path)
+    } else {
+        page(tr, status, &info)
+    }
 }
 
 fn is_rendered(res: &Response) -> bool {
@@ -171,7 +187,11 @@ fn code_for_status(status: StatusCode) -> &'static str {
 /// The message for an error code in the reader's language.
 pub fn message(tr: Tr, code: &str) -> String {
     let key = format!("error-{}", code.replace('_', "-"));
-    if tr.has(&key) { tr.t(&key) } else { tr.t("error-bad-request") }
+    if tr.has(&key) {
+        tr.t(&key)
+    } else {
+        tr.t("error-bad-request")
+    }
 }
 
 fn problem(tr: Tr, status: StatusCode, info: &ErrorInfo, path: &str) -> Response {
@@ -189,8 +209,10 @@ fn problem(tr: Tr, status: StatusCode, info: &ErrorInfo, path: &str) -> Response
         body["field"] = field.into();
     }
     let mut res = (status, body.to_string()).into_response();
-    res.headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+    res.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/problem+json"),
+    );
     res
 }
 

@@ -35,7 +35,9 @@ impl Tr {
 
     /// The message for `key`; the key itself if it is missing (a test checks none are).
     pub fn t(&self, key: &str) -> String {
-        LOCALES.try_lookup(self.lang(), key).unwrap_or_else(|| key.to_string())
+        LOCALES
+            .try_lookup(self.lang(), key)
+            .unwrap_or_else(|| key.to_string())
     }
 
     /// The message for `key` with named arguments.
@@ -64,8 +66,22 @@ impl Tr {
             return String::new();
         };
         match self.0 {
-            Locale::Ja => format!("{}年{}月{}日 {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()),
-            Locale::En => format!("{}-{:02}-{:02} {:02}:{:02} JST", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()),
+            Locale::Ja => format!(
+                "{}年{}月{}日 {:02}:{:02}",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            ),
+            Locale::En => format!(
+                "{}-{:02}-{:02} {:02}:{:02} JST",
+                t.year(),
+                u8::from(t.month()),
+                t.day(),
+                t.hour(),
+                t.minute()
+            ),
         }
     }
 
@@ -74,7 +90,11 @@ impl Tr {
         let parts: Vec<i32> = iso.split('-').filter_map(|p| p.parse().ok()).collect();
         match (self.0, parts.as_slice()) {
             (Locale::Ja, [y, m, d]) => {
-                let era = if *y >= 2019 { format!("（令和{}年）", y - 2018) } else { String::new() };
+                let era = if *y >= 2019 {
+                    format!("（令和{}年）", y - 2018)
+                } else {
+                    String::new()
+                };
                 format!("{y}年{m}月{d}日{era}")
             }
             _ => iso.to_string(),
@@ -101,7 +121,10 @@ mod tests {
         let en = keys(include_str!("../locales/en/main.ftl"));
         let missing_en: Vec<_> = ja.iter().filter(|k| !en.contains(k)).collect();
         let missing_ja: Vec<_> = en.iter().filter(|k| !ja.contains(k)).collect();
-        assert!(missing_en.is_empty() && missing_ja.is_empty(), "en lacks {missing_en:?}, ja lacks {missing_ja:?}");
+        assert!(
+            missing_en.is_empty() && missing_ja.is_empty(),
+            "en lacks {missing_en:?}, ja lacks {missing_ja:?}"
+        );
     }
 
     #[test]
@@ -113,7 +136,10 @@ mod tests {
     #[test]
     fn dates_are_written_the_japanese_way() {
         // 2026-11-30 09:52 UTC is 18:52 in Tokyo.
-        assert_eq!(Tr(Locale::Ja).datetime(1_796_032_320), "2026年11月30日 18:52");
+        assert_eq!(
+            Tr(Locale::Ja).datetime(1_796_032_320),
+            "2026年11月30日 18:52"
+        );
         assert_eq!(Tr(Locale::Ja).date("2024-02-07"), "2024年2月7日（令和6年）");
     }
 }

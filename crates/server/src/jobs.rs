@@ -2,8 +2,8 @@
 //! delivering the outbox and removing expired sessions and links. Work is
 //! claimed from the database, so any number of processes can run them.
 
-use crate::mail::Transport;
 use crate::AppState;
+use crate::mail::Transport;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -52,7 +52,10 @@ pub async fn deliver_mail(state: &AppState, transport: &Transport) {
             Err(e) => {
                 tracing::warn!(id = mail.id, error = %e, "mail delivery failed; will retry");
                 metrics::counter!("kizuna_mail_failed_total").increment(1);
-                state.store.mark_mail_failed(mail.id, mail.attempts, &e.to_string()).await
+                state
+                    .store
+                    .mark_mail_failed(mail.id, mail.attempts, &e.to_string())
+                    .await
             }
         };
         if let Err(e) = stored {

@@ -22,10 +22,17 @@ impl Transport {
             }
             "log" => Self::Log,
             "smtp" => {
-                anyhow::ensure!(!c.smtp_host.is_empty(), "mail.smtp_host is required when mail.transport = \"smtp\"");
-                let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.smtp_host).port(c.smtp_port);
+                anyhow::ensure!(
+                    !c.smtp_host.is_empty(),
+                    "mail.smtp_host is required when mail.transport = \"smtp\""
+                );
+                let mut b = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous(&c.smtp_host)
+                    .port(c.smtp_port);
                 if !c.smtp_username.is_empty() {
-                    b = b.credentials(Credentials::new(c.smtp_username.clone(), c.smtp_password.clone()));
+                    b = b.credentials(Credentials::new(
+                        c.smtp_username.clone(),
+                        c.smtp_password.clone(),
+                    ));
                 }
                 Self::Smtp(b.build())
             }
@@ -38,12 +45,17 @@ impl Transport {
             .from(from.parse::<Mailbox>()?)
             .to(mail.to_addr.parse::<Mailbox>()?)
             .subject(&mail.subject)
-            .multipart(MultiPart::alternative_plain_html(mail.text_body.clone(), mail.html_body.clone()))?;
+            .multipart(MultiPart::alternative_plain_html(
+                mail.text_body.clone(),
+                mail.html_body.clone(),
+            ))?;
         match self {
             Self::File(t) => {
                 t.send(message).await?;
             }
-            Self::Log => tracing::info!(to = %mail.to_addr, subject = %mail.subject, "mail (log transport)"),
+            Self::Log => {
+                tracing::info!(to = %mail.to_addr, subject = %mail.subject, "mail (log transport)")
+            }
             Self::Smtp(t) => {
                 t.send(message).await?;
             }

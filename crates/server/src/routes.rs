@@ -16,7 +16,10 @@ pub fn router() -> Router<AppState> {
         .route("/municipalities", get(municipalities::index))
         .route("/municipalities/{code}", get(municipalities::show))
         .route("/organisations", get(organisations::index))
-        .route("/organisations/{id}", get(organisations::show).post(organisations::update))
+        .route(
+            "/organisations/{id}",
+            get(organisations::show).post(organisations::update),
+        )
         .route("/partnerships/{id}", get(partnerships::show))
         .route("/privacy", get(auth::privacy))
         .route("/locale", post(auth::set_locale))
@@ -25,8 +28,14 @@ pub fn router() -> Router<AppState> {
         .route("/signin", get(auth::signin_form).post(auth::signin))
         .route("/verify/{token}", get(auth::verify_form).post(auth::verify))
         .route("/verification", post(auth::resend_verification))
-        .route("/password-reset", get(auth::reset_request_form).post(auth::reset_request))
-        .route("/password-reset/{token}", get(auth::reset_form).post(auth::reset))
+        .route(
+            "/password-reset",
+            get(auth::reset_request_form).post(auth::reset_request),
+        )
+        .route(
+            "/password-reset/{token}",
+            get(auth::reset_form).post(auth::reset),
+        )
         // Signed-in people.
         .route("/signout", post(auth::signout))
         .route("/me", get(me::show))
@@ -38,8 +47,14 @@ pub fn router() -> Router<AppState> {
         .route("/admin", get(admin::people))
         .route("/admin/roles", post(admin::assign_role))
         .route("/admin/roles/{id}/delete", post(admin::revoke_role))
-        .route("/admin/partnerships/{id}/pillars", get(admin::pillars).post(admin::save_pillar))
-        .route("/admin/partnerships/{id}/pillars/{pillar}/delete", post(admin::delete_pillar))
+        .route(
+            "/admin/partnerships/{id}/pillars",
+            get(admin::pillars).post(admin::save_pillar),
+        )
+        .route(
+            "/admin/partnerships/{id}/pillars/{pillar}/delete",
+            post(admin::delete_pillar),
+        )
         // Instance administrators.
         .route("/admin/audit", get(admin::audit))
         // JSON API: same rules as the pages (see api/).

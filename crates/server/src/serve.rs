@@ -27,7 +27,12 @@ pub fn app(state: AppState) -> Router {
         .layer(from_fn(error::render_errors))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
-        .layer(from_fn_with_state(hsts, |axum::extract::State(h): axum::extract::State<bool>, req, next| security::headers(h, req, next)))
+        .layer(from_fn_with_state(
+            hsts,
+            |axum::extract::State(h): axum::extract::State<bool>, req, next| {
+                security::headers(h, req, next)
+            },
+        ))
         .with_state(state)
 }
 
@@ -43,16 +48,22 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let state = AppState::new(store.clone(), config);
     let (stop_tx, stop_rx) = watch::channel(false);
-    let worker = state.config.run_jobs.then(|| tokio::spawn(jobs::run(state.clone(), stop_rx)));
+    let worker = state
+        .config
+        .run_jobs
+        .then(|| tokio::spawn(jobs::run(state.clone(), stop_rx)));
     telemetry::metrics_handle();
     tracing::info!(
         listen = %listener.local_addr()?,
         database = store.backend().name(),
         "Kizuna is ready: open {}", state.config.public_url
     );
-    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    axum::serve(
+        listener,
+        app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
     let _ = stop_tx.send(true);
     if let Some(w) = worker {
         let _ = w.await;

@@ -16,7 +16,13 @@ pub struct ApiToken {
 impl Store {
     /// Stores a new token's hash; `prefix` (the first characters) lets people
     /// recognise it later without the secret.
-    pub async fn create_api_token(&self, person_id: i64, name: &str, token_hash: &str, prefix: &str) -> Result<i64> {
+    pub async fn create_api_token(
+        &self,
+        person_id: i64,
+        name: &str,
+        token_hash: &str,
+        prefix: &str,
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO api_tokens (person_id, name, token_hash, prefix, created_at) VALUES ($1, $2, $3, $4, $5)
@@ -29,7 +35,15 @@ impl Store {
         .bind(now())
         .fetch_one(&mut *tx)
         .await?;
-        audit::record(&mut tx, Some(person_id), "api_token.create", "api_token", Some(id), Some(name)).await?;
+        audit::record(
+            &mut tx,
+            Some(person_id),
+            "api_token.create",
+            "api_token",
+            Some(id),
+            Some(name),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -59,7 +73,15 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::record(&mut tx, Some(person_id), "api_token.revoke", "api_token", Some(token_id), None).await?;
+        audit::record(
+            &mut tx,
+            Some(person_id),
+            "api_token.revoke",
+            "api_token",
+            Some(token_id),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -73,7 +95,9 @@ impl Store {
         .bind(token_hash)
         .fetch_optional(self.pool())
         .await?;
-        let Some((id, person_id, last_used)) = row else { return Ok(None) };
+        let Some((id, person_id, last_used)) = row else {
+            return Ok(None);
+        };
         let t = now();
         if last_used.is_none_or(|u| u < t - 60) {
             sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")

@@ -25,7 +25,12 @@ impl TokenPurpose {
     }
 }
 
-pub(crate) async fn insert(tx: &mut Tx, person_id: i64, purpose: TokenPurpose, token_hash: &str) -> Result<()> {
+pub(crate) async fn insert(
+    tx: &mut Tx,
+    person_id: i64,
+    purpose: TokenPurpose,
+    token_hash: &str,
+) -> Result<()> {
     let t = now();
     sqlx::query(
         "INSERT INTO auth_tokens (token_hash, person_id, purpose, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",

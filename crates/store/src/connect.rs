@@ -36,7 +36,8 @@ impl Store {
     /// Connects without migrating (for commands that must not change the schema).
     pub async fn connect(url: &str, max_connections: u32) -> Result<Self> {
         sqlx::any::install_default_drivers();
-        let backend = Backend::from_url(url).ok_or(crate::StoreError::Conflict("unsupported_database_url"))?;
+        let backend = Backend::from_url(url)
+            .ok_or(crate::StoreError::Conflict("unsupported_database_url"))?;
         let url = match backend {
             // Create the file on first start.
             Backend::Sqlite if !url.contains("mode=") => {

@@ -6,26 +6,53 @@
 use crate::organisations::insert_organisation;
 use crate::partnerships::{NewPartnership, insert_partnership};
 use crate::{Result, Store, StoreError, now};
-use kizuna_domain::{NewOrganisation, OrgKind, OrganisationProfile, Role, RoleAssignment, Visibility};
+use kizuna_domain::{
+    NewOrganisation, OrgKind, OrganisationProfile, Role, RoleAssignment, Visibility,
+};
 
 /// The password every demo account signs in with.
 pub const DEMO_PASSWORD: &str = "kizuna-demo-2026";
 pub const DEMO_DOMAIN: &str = "demo.kizuna.example";
 
 const FAMILY: [(&str, &str); 12] = [
-    ("佐藤", "さとう"), ("鈴木", "すずき"), ("高橋", "たかはし"), ("渡辺", "わたなべ"),
-    ("伊藤", "いとう"), ("菅野", "かんの"), ("遠藤", "えんどう"), ("斎藤", "さいとう"),
-    ("阿部", "あべ"), ("吉田", "よしだ"), ("大槻", "おおつき"), ("八島", "やしま"),
+    ("佐藤", "さとう"),
+    ("鈴木", "すずき"),
+    ("高橋", "たかはし"),
+    ("渡辺", "わたなべ"),
+    ("伊藤", "いとう"),
+    ("菅野", "かんの"),
+    ("遠藤", "えんどう"),
+    ("斎藤", "さいとう"),
+    ("阿部", "あべ"),
+    ("吉田", "よしだ"),
+    ("大槻", "おおつき"),
+    ("八島", "やしま"),
 ];
 const GIVEN: [(&str, &str, &str); 10] = [
-    ("陽翔", "はると", "haruto"), ("結衣", "ゆい", "yui"), ("蓮", "れん", "ren"),
-    ("美咲", "みさき", "misaki"), ("大和", "やまと", "yamato"), ("葵", "あおい", "aoi"),
-    ("湊", "みなと", "minato"), ("さくら", "さくら", "sakura"), ("悠真", "ゆうま", "yuma"),
+    ("陽翔", "はると", "haruto"),
+    ("結衣", "ゆい", "yui"),
+    ("蓮", "れん", "ren"),
+    ("美咲", "みさき", "misaki"),
+    ("大和", "やまと", "yamato"),
+    ("葵", "あおい", "aoi"),
+    ("湊", "みなと", "minato"),
+    ("さくら", "さくら", "sakura"),
+    ("悠真", "ゆうま", "yuma"),
     ("千尋", "ちひろ", "chihiro"),
 ];
 const FAMILY_ROMAJI: [&str; 12] = [
-    "sato", "suzuki", "takahashi", "watanabe", "ito", "kanno", "endo", "saito", "abe", "yoshida",
-    "otsuki", "yashima",
+    "sato",
+    "suzuki",
+    "takahashi",
+    "watanabe",
+    "ito",
+    "kanno",
+    "endo",
+    "saito",
+    "abe",
+    "yoshida",
+    "otsuki",
+    "yashima",
 ];
 
 struct Org<'a> {
@@ -46,7 +73,10 @@ async fn org(tx: &mut crate::Tx, o: Org<'_>) -> Result<i64> {
         name_en: Some(o.en.into()),
         local_gov_code: None,
         parent_id: o.parent,
-        profile: OrganisationProfile { website: o.web.map(Into::into), description: Some(o.about.into()) },
+        profile: OrganisationProfile {
+            website: o.web.map(Into::into),
+            description: Some(o.about.into()),
+        },
     };
     insert_organisation(tx, &new).await
 }
@@ -54,7 +84,9 @@ async fn org(tx: &mut crate::Tx, o: Org<'_>) -> Result<i64> {
 impl Store {
     /// Whether the database holds anything beyond the seed (then `--demo` does nothing).
     pub async fn has_partnerships(&self) -> Result<bool> {
-        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM partnerships").fetch_one(self.pool()).await?;
+        let n: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM partnerships")
+            .fetch_one(self.pool())
+            .await?;
         Ok(n > 0)
     }
 
@@ -66,15 +98,18 @@ impl Store {
         }
         let mut tx = self.begin_write().await?;
         let mut muni_ids = std::collections::HashMap::new();
-        let rows: Vec<(String, i64)> = sqlx::query_as("SELECT code, organisation_id FROM municipalities ORDER BY code")
-            .fetch_all(&mut *tx)
-            .await?;
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as("SELECT code, organisation_id FROM municipalities ORDER BY code")
+                .fetch_all(&mut *tx)
+                .await?;
         for (code, id) in &rows {
             muni_ids.insert(code.clone(), *id);
         }
-        let pref: i64 = sqlx::query_scalar("SELECT id FROM organisations WHERE kind = 'prefecture' AND local_gov_code = '070009'")
-            .fetch_one(&mut *tx)
-            .await?;
+        let pref: i64 = sqlx::query_scalar(
+            "SELECT id FROM organisations WHERE kind = 'prefecture' AND local_gov_code = '070009'",
+        )
+        .fetch_one(&mut *tx)
+        .await?;
         sqlx::query("UPDATE organisations SET description = $1 WHERE id = $2")
             .bind("2024年2月、NECグループと包括連携協定を締結。行政DX、県産品振興、風評払拭・風化防止、次世代育成、ワーケーションに共に取り組んでいます。")
             .bind(pref)
@@ -84,23 +119,93 @@ impl Store {
         let nec = org(&mut tx, Org { kind: OrgKind::Company, name: "日本電気株式会社", kana: "にっぽんでんき", en: "NEC Corporation", parent: None, web: Some("https://jpn.nec.com/"), about: "NECグループの中核会社。社員による「ふくしまファン」登録、対話会、プロボノを推進しています。" }).await?;
         let mut companies = vec![nec];
         for (name, kana, en, about) in [
-            ("NECソリューションイノベータ株式会社", "えぬいーしーそりゅーしょんいのべーた", "NEC Solution Innovators, Ltd.", "システム開発を担うグループ会社。自治体のDX支援に参加しています。"),
-            ("NECフィールディング株式会社", "えぬいーしーふぃーるでぃんぐ", "NEC Fielding, Ltd.", "保守・サービスのグループ会社。県内各地に拠点があります。"),
-            ("NECネッツエスアイ株式会社", "えぬいーしーねっつえすあい", "NEC Networks & System Integration Corporation", "ネットワークとワークスタイルのグループ会社。ワーケーションの実証に協力しています。"),
-            ("NECプラットフォームズ株式会社", "えぬいーしーぷらっとふぉーむず", "NEC Platforms, Ltd.", "ハードウェアのグループ会社。社員食堂での県産品フェアを開いています。"),
+            (
+                "NECソリューションイノベータ株式会社",
+                "えぬいーしーそりゅーしょんいのべーた",
+                "NEC Solution Innovators, Ltd.",
+                "システム開発を担うグループ会社。自治体のDX支援に参加しています。",
+            ),
+            (
+                "NECフィールディング株式会社",
+                "えぬいーしーふぃーるでぃんぐ",
+                "NEC Fielding, Ltd.",
+                "保守・サービスのグループ会社。県内各地に拠点があります。",
+            ),
+            (
+                "NECネッツエスアイ株式会社",
+                "えぬいーしーねっつえすあい",
+                "NEC Networks & System Integration Corporation",
+                "ネットワークとワークスタイルのグループ会社。ワーケーションの実証に協力しています。",
+            ),
+            (
+                "NECプラットフォームズ株式会社",
+                "えぬいーしーぷらっとふぉーむず",
+                "NEC Platforms, Ltd.",
+                "ハードウェアのグループ会社。社員食堂での県産品フェアを開いています。",
+            ),
         ] {
-            companies.push(org(&mut tx, Org { kind: OrgKind::Company, name, kana, en, parent: Some(nec), web: None, about }).await?);
+            companies.push(
+                org(
+                    &mut tx,
+                    Org {
+                        kind: OrgKind::Company,
+                        name,
+                        kana,
+                        en,
+                        parent: Some(nec),
+                        web: None,
+                        about,
+                    },
+                )
+                .await?,
+            );
         }
         let mut schools = Vec::new();
         for (name, kana, en) in [
-            ("福島県立あさか桜高等学校", "ふくしまけんりつあさかさくらこうとうがっこう", "Asaka Sakura High School (fictional)"),
-            ("福島県立会津つるが高等学校", "ふくしまけんりつあいづつるがこうとうがっこう", "Aizu Tsuruga High School (fictional)"),
-            ("福島県立浜通りみらい高等学校", "ふくしまけんりつはまどおりみらいこうとうがっこう", "Hamadori Mirai High School (fictional)"),
+            (
+                "福島県立あさか桜高等学校",
+                "ふくしまけんりつあさかさくらこうとうがっこう",
+                "Asaka Sakura High School (fictional)",
+            ),
+            (
+                "福島県立会津つるが高等学校",
+                "ふくしまけんりつあいづつるがこうとうがっこう",
+                "Aizu Tsuruga High School (fictional)",
+            ),
+            (
+                "福島県立浜通りみらい高等学校",
+                "ふくしまけんりつはまどおりみらいこうとうがっこう",
+                "Hamadori Mirai High School (fictional)",
+            ),
         ] {
             schools.push(org(&mut tx, Org { kind: OrgKind::School, name, kana, en, parent: None, web: None, about: "探究学習でNECグループ社員と地域課題に取り組む高校です（デモ用の架空の学校）。" }).await?);
         }
-        let npo = org(&mut tx, Org { kind: OrgKind::Npo, name: "NPO法人ふくしま絆ネット", kana: "ふくしまきずなねっと", en: "Fukushima Kizuna Net (fictional NPO)", parent: None, web: None, about: "県産品の販路と災害時の物資支援をつなぐ中間支援組織（デモ用の架空の団体）。" }).await?;
-        let startup = org(&mut tx, Org { kind: OrgKind::Company, name: "株式会社あいづデータラボ", kana: "あいづでーたらぼ", en: "Aizu Data Lab Inc. (fictional)", parent: None, web: None, about: "会津若松市で実証事業を行う架空の企業（非公開の連携を示すデモ）。" }).await?;
+        let npo = org(
+            &mut tx,
+            Org {
+                kind: OrgKind::Npo,
+                name: "NPO法人ふくしま絆ネット",
+                kana: "ふくしまきずなねっと",
+                en: "Fukushima Kizuna Net (fictional NPO)",
+                parent: None,
+                web: None,
+                about: "県産品の販路と災害時の物資支援をつなぐ中間支援組織（デモ用の架空の団体）。",
+            },
+        )
+        .await?;
+        let startup = org(
+            &mut tx,
+            Org {
+                kind: OrgKind::Company,
+                name: "株式会社あいづデータラボ",
+                kana: "あいづでーたらぼ",
+                en: "Aizu Data Lab Inc. (fictional)",
+                parent: None,
+                web: None,
+                about: "会津若松市で実証事業を行う架空の企業（非公開の連携を示すデモ）。",
+            },
+        )
+        .await?;
 
         let mut parties = vec![pref];
         parties.extend(&companies);
@@ -114,18 +219,33 @@ impl Store {
             visibility: Visibility::Public,
             signed_on: Some("2024-02-07"),
         }, &parties).await?;
-        let aizu = muni_ids.get("072028").copied().ok_or(StoreError::NotFound)?;
-        let private = insert_partnership(&mut tx, &NewPartnership {
-            name: "会津若松市 × あいづデータラボ 実証",
-            name_en: Some("Aizuwakamatsu × Aizu Data Lab pilot"),
-            description: Some("関係者だけが見られる非公開の連携（デモ）。"),
-            visibility: Visibility::Members,
-            signed_on: Some("2025-04-01"),
-        }, &[aizu, startup]).await?;
+        let aizu = muni_ids
+            .get("072028")
+            .copied()
+            .ok_or(StoreError::NotFound)?;
+        let private = insert_partnership(
+            &mut tx,
+            &NewPartnership {
+                name: "会津若松市 × あいづデータラボ 実証",
+                name_en: Some("Aizuwakamatsu × Aizu Data Lab pilot"),
+                description: Some("関係者だけが見られる非公開の連携（デモ）。"),
+                visibility: Visibility::Members,
+                signed_on: Some("2025-04-01"),
+            },
+            &[aizu, startup],
+        )
+        .await?;
 
         let t = now();
         let mut n = 0usize;
-        let person = async |tx: &mut crate::Tx, email: String, name: String, kana: String, org_id: i64, dept: &str, admin: bool| -> Result<i64> {
+        let person = async |tx: &mut crate::Tx,
+                            email: String,
+                            name: String,
+                            kana: String,
+                            org_id: i64,
+                            dept: &str,
+                            admin: bool|
+               -> Result<i64> {
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO people (email, email_verified_at, password_hash, display_name, name_kana, locale,
                      is_instance_admin, created_at, updated_at)
@@ -139,7 +259,12 @@ impl Store {
                 .bind(id).bind(org_id).bind(dept).execute(&mut **tx).await?;
             Ok(id)
         };
-        let role = async |tx: &mut crate::Tx, person_id: i64, p: i64, role: Role, org_id: Option<i64>| -> Result<()> {
+        let role = async |tx: &mut crate::Tx,
+                          person_id: i64,
+                          p: i64,
+                          role: Role,
+                          org_id: Option<i64>|
+               -> Result<()> {
             let a = RoleAssignment::new(p, role, org_id)?;
             sqlx::query("INSERT INTO role_assignments (person_id, partnership_id, role, organisation_id, organisation_key, created_at) VALUES ($1, $2, $3, $4, $5, $6)")
                 .bind(person_id).bind(a.partnership_id).bind(a.role.as_str()).bind(a.organisation_id).bind(a.organisation_id.unwrap_or(0)).bind(t)
@@ -147,11 +272,38 @@ impl Store {
             Ok(())
         };
 
-        let admin = person(&mut tx, format!("admin@{DEMO_DOMAIN}"), "運用 管理者".into(), "うんよう かんりしゃ".into(), pref, "システム運用", true).await?;
+        let admin = person(
+            &mut tx,
+            format!("admin@{DEMO_DOMAIN}"),
+            "運用 管理者".into(),
+            "うんよう かんりしゃ".into(),
+            pref,
+            "システム運用",
+            true,
+        )
+        .await?;
         role(&mut tx, admin, main, Role::Administrator, None).await?;
-        let pc = person(&mut tx, format!("pref.coordinator@{DEMO_DOMAIN}"), "菅野 由美".into(), "かんの ゆみ".into(), pref, "企画調整部 連携推進課", false).await?;
+        let pc = person(
+            &mut tx,
+            format!("pref.coordinator@{DEMO_DOMAIN}"),
+            "菅野 由美".into(),
+            "かんの ゆみ".into(),
+            pref,
+            "企画調整部 連携推進課",
+            false,
+        )
+        .await?;
         role(&mut tx, pc, main, Role::Coordinator, None).await?;
-        let cc = person(&mut tx, format!("csr.coordinator@{DEMO_DOMAIN}"), "高橋 健一".into(), "たかはし けんいち".into(), nec, "サステナビリティ推進部", false).await?;
+        let cc = person(
+            &mut tx,
+            format!("csr.coordinator@{DEMO_DOMAIN}"),
+            "高橋 健一".into(),
+            "たかはし けんいち".into(),
+            nec,
+            "サステナビリティ推進部",
+            false,
+        )
+        .await?;
         role(&mut tx, cc, main, Role::Coordinator, None).await?;
         role(&mut tx, cc, main, Role::Member, None).await?;
 
@@ -161,32 +313,100 @@ impl Store {
             ("072044", "iwaki", "総合政策部 DX推進課"),
             ("072125", "minamisoma", "総務部 情報政策課"),
             ("075213", "miharu", "企画政策課"),
-        ].into_iter().enumerate() {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             let muni = muni_ids.get(code).copied().ok_or(StoreError::NotFound)?;
             let (f, fk) = FAMILY[(i + 3) % FAMILY.len()];
             let (g, gk, _) = GIVEN[(i + 5) % GIVEN.len()];
-            let id = person(&mut tx, format!("staff.{slug}@{DEMO_DOMAIN}"), format!("{f} {g}"), format!("{fk} {gk}"), muni, dept, false).await?;
+            let id = person(
+                &mut tx,
+                format!("staff.{slug}@{DEMO_DOMAIN}"),
+                format!("{f} {g}"),
+                format!("{fk} {gk}"),
+                muni,
+                dept,
+                false,
+            )
+            .await?;
             role(&mut tx, id, main, Role::MunicipalStaff, Some(muni)).await?;
             if code == "072028" {
                 role(&mut tx, id, private, Role::MunicipalStaff, Some(muni)).await?;
             }
         }
-        let teacher = person(&mut tx, format!("teacher@{DEMO_DOMAIN}"), "遠藤 千尋".into(), "えんどう ちひろ".into(), schools[0], "探究学習担当", false).await?;
-        role(&mut tx, teacher, main, Role::MunicipalStaff, Some(schools[0])).await?;
-        let lab = person(&mut tx, format!("lab@{DEMO_DOMAIN}"), "八島 蓮".into(), "やしま れん".into(), startup, "実証推進", false).await?;
+        let teacher = person(
+            &mut tx,
+            format!("teacher@{DEMO_DOMAIN}"),
+            "遠藤 千尋".into(),
+            "えんどう ちひろ".into(),
+            schools[0],
+            "探究学習担当",
+            false,
+        )
+        .await?;
+        role(
+            &mut tx,
+            teacher,
+            main,
+            Role::MunicipalStaff,
+            Some(schools[0]),
+        )
+        .await?;
+        let lab = person(
+            &mut tx,
+            format!("lab@{DEMO_DOMAIN}"),
+            "八島 蓮".into(),
+            "やしま れん".into(),
+            startup,
+            "実証推進",
+            false,
+        )
+        .await?;
         role(&mut tx, lab, private, Role::Coordinator, None).await?;
 
-        let departments = ["デジタル推進部", "営業本部", "人事部", "研究所", "カスタマーサービス", "経理部"];
+        let departments = [
+            "デジタル推進部",
+            "営業本部",
+            "人事部",
+            "研究所",
+            "カスタマーサービス",
+            "経理部",
+        ];
         for i in 0..36 {
             let (f, fk) = FAMILY[i % FAMILY.len()];
             let (g, gk, gr) = GIVEN[(i * 7 + 1) % GIVEN.len()];
             let company = companies[i % companies.len()];
-            let email = if i == 0 { format!("member@{DEMO_DOMAIN}") } else { format!("{gr}.{}{i}@{DEMO_DOMAIN}", FAMILY_ROMAJI[i % FAMILY_ROMAJI.len()]) };
-            let id = person(&mut tx, email, format!("{f} {g}"), format!("{fk} {gk}"), company, departments[i % departments.len()], false).await?;
+            let email = if i == 0 {
+                format!("member@{DEMO_DOMAIN}")
+            } else {
+                format!(
+                    "{gr}.{}{i}@{DEMO_DOMAIN}",
+                    FAMILY_ROMAJI[i % FAMILY_ROMAJI.len()]
+                )
+            };
+            let id = person(
+                &mut tx,
+                email,
+                format!("{f} {g}"),
+                format!("{fk} {gk}"),
+                company,
+                departments[i % departments.len()],
+                false,
+            )
+            .await?;
             role(&mut tx, id, main, Role::Member, None).await?;
             n += 1;
         }
-        crate::audit::record(&mut tx, None, "demo.load", "partnership", Some(main), Some(&format!("{n} members"))).await?;
+        crate::audit::record(
+            &mut tx,
+            None,
+            "demo.load",
+            "partnership",
+            Some(main),
+            Some(&format!("{n} members")),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

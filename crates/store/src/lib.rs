@@ -18,6 +18,8 @@ pub mod people;
 pub mod roles;
 mod seed;
 pub mod sessions;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 pub mod tokens;
 
 pub use connect::Backend;

@@ -47,6 +47,10 @@ impl Store {
         .bind(since)
         .fetch_one(self.pool())
         .await?;
-        Ok(if by_ip >= MAX_FAILURES_PER_IP { Throttle::AddressLocked } else { Throttle::Open })
+        Ok(if by_ip >= MAX_FAILURES_PER_IP {
+            Throttle::AddressLocked
+        } else {
+            Throttle::Open
+        })
     }
 }

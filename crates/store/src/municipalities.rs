@@ -30,7 +30,9 @@ impl Store {
     /// All municipalities in code order (the order of the official list).
     pub async fn municipalities(&self) -> Result<Vec<Municipality>> {
         let sql = format!("SELECT {COLUMNS} FROM municipalities ORDER BY code");
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql)).fetch_all(self.pool()).await?)
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_all(self.pool())
+            .await?)
     }
 
     pub async fn municipality_by_code(&self, code: &str) -> Result<Option<Municipality>> {

@@ -36,12 +36,19 @@ const SELECT: &str = "SELECT o.id, o.kind, o.name, o.name_kana, o.name_en, o.loc
      FROM organisations o LEFT JOIN organisations parent ON parent.id = o.parent_id";
 
 pub(crate) fn viewer_binds(viewer: &Viewer) -> (i64, i64) {
-    (viewer.person_id.unwrap_or(-1), i64::from(viewer.is_instance_admin))
+    (
+        viewer.person_id.unwrap_or(-1),
+        i64::from(viewer.is_instance_admin),
+    )
 }
 
 impl Store {
     /// Organisations the viewer may see, optionally of one kind, by kind then reading.
-    pub async fn organisations(&self, viewer: &Viewer, kind: Option<&str>) -> Result<Vec<Organisation>> {
+    pub async fn organisations(
+        &self,
+        viewer: &Viewer,
+        kind: Option<&str>,
+    ) -> Result<Vec<Organisation>> {
         let (pid, admin) = viewer_binds(viewer);
         let sql = format!(
             "{SELECT} WHERE {VISIBLE_ORG} AND ($3 = '' OR o.kind = $3)
@@ -92,10 +99,22 @@ impl Store {
         .await?)
     }
 
-    pub async fn create_organisation(&self, actor: Option<i64>, org: &NewOrganisation) -> Result<i64> {
+    pub async fn create_organisation(
+        &self,
+        actor: Option<i64>,
+        org: &NewOrganisation,
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let id = insert_organisation(&mut tx, org).await?;
-        audit::record(&mut tx, actor, "organisation.create", "organisation", Some(id), Some(&org.name)).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "organisation.create",
+            "organisation",
+            Some(id),
+            Some(&org.name),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -121,16 +140,26 @@ impl Store {
         if changed == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::record(&mut tx, Some(actor), "organisation.update", "organisation", Some(id), None).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "organisation.update",
+            "organisation",
+            Some(id),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
     pub async fn organisation_id_by_code(&self, code: &str) -> Result<Option<i64>> {
-        Ok(sqlx::query_scalar("SELECT id FROM organisations WHERE local_gov_code = $1")
-            .bind(code)
-            .fetch_optional(self.pool())
-            .await?)
+        Ok(
+            sqlx::query_scalar("SELECT id FROM organisations WHERE local_gov_code = $1")
+                .bind(code)
+                .fetch_optional(self.pool())
+                .await?,
+        )
     }
 }
 

@@ -46,7 +46,8 @@ pub struct PartnershipFigures {
 const VISIBLE_PARTNERSHIP: &str = "(p.visibility = 'public' OR $2 = 1
     OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.partnership_id = p.id AND r.person_id = $1))";
 
-const SELECT: &str = "SELECT p.id, p.name, p.name_en, p.description, p.visibility, p.signed_on FROM partnerships p";
+const SELECT: &str =
+    "SELECT p.id, p.name, p.name_en, p.description, p.visibility, p.signed_on FROM partnerships p";
 
 pub struct NewPartnership<'a> {
     pub name: &'a str,
@@ -80,7 +81,11 @@ impl Store {
     }
 
     /// Partnerships the organisation is a party to, as far as the viewer may see.
-    pub async fn partnerships_for_organisation(&self, viewer: &Viewer, org_id: i64) -> Result<Vec<Partnership>> {
+    pub async fn partnerships_for_organisation(
+        &self,
+        viewer: &Viewer,
+        org_id: i64,
+    ) -> Result<Vec<Partnership>> {
         let (pid, admin) = viewer_binds(viewer);
         let sql = format!(
             "{SELECT} JOIN partnership_parties pp ON pp.partnership_id = p.id
@@ -138,19 +143,44 @@ impl Store {
         .bind(partnership_id)
         .fetch_one(self.pool())
         .await?;
-        Ok(PartnershipFigures { companies, municipalities, schools, people, coordinators, municipal_staff })
+        Ok(PartnershipFigures {
+            companies,
+            municipalities,
+            schools,
+            people,
+            coordinators,
+            municipal_staff,
+        })
     }
 
     /// Creates a partnership with its parties and the default pillars.
-    pub async fn create_partnership(&self, actor: Option<i64>, p: &NewPartnership<'_>, parties: &[i64]) -> Result<i64> {
+    pub async fn create_partnership(
+        &self,
+        actor: Option<i64>,
+        p: &NewPartnership<'_>,
+        parties: &[i64],
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let id = insert_partnership(&mut tx, p, parties).await?;
-        audit::record(&mut tx, actor, "partnership.create", "partnership", Some(id), Some(p.name)).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "partnership.create",
+            "partnership",
+            Some(id),
+            Some(p.name),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
-    pub async fn add_party(&self, actor: Option<i64>, partnership_id: i64, organisation_id: i64) -> Result<()> {
+    pub async fn add_party(
+        &self,
+        actor: Option<i64>,
+        partnership_id: i64,
+        organisation_id: i64,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         sqlx::query(
             "INSERT INTO partnership_parties (partnership_id, organisation_id) VALUES ($1, $2)
@@ -160,7 +190,15 @@ impl Store {
         .bind(organisation_id)
         .execute(&mut *tx)
         .await?;
-        audit::record(&mut tx, actor, "partnership.add_party", "partnership", Some(partnership_id), None).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "partnership.add_party",
+            "partnership",
+            Some(partnership_id),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
@@ -189,12 +227,25 @@ impl Store {
         .bind(name_en.trim())
         .execute(&mut *tx)
         .await?;
-        audit::record(&mut tx, Some(actor), "pillar.save", "partnership", Some(partnership_id), Some(key.as_str())).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "pillar.save",
+            "partnership",
+            Some(partnership_id),
+            Some(key.as_str()),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 
-    pub async fn delete_pillar(&self, actor: i64, partnership_id: i64, pillar_id: i64) -> Result<()> {
+    pub async fn delete_pillar(
+        &self,
+        actor: i64,
+        partnership_id: i64,
+        pillar_id: i64,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let n = sqlx::query("DELETE FROM pillars WHERE id = $1 AND partnership_id = $2")
             .bind(pillar_id)
@@ -205,13 +256,25 @@ impl Store {
         if n == 0 {
             return Err(StoreError::NotFound);
         }
-        audit::record(&mut tx, Some(actor), "pillar.delete", "partnership", Some(partnership_id), None).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "pillar.delete",
+            "partnership",
+            Some(partnership_id),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }
 }
 
-pub(crate) async fn insert_partnership(tx: &mut Tx, p: &NewPartnership<'_>, parties: &[i64]) -> Result<i64> {
+pub(crate) async fn insert_partnership(
+    tx: &mut Tx,
+    p: &NewPartnership<'_>,
+    parties: &[i64],
+) -> Result<i64> {
     let id: i64 = sqlx::query_scalar(
         "INSERT INTO partnerships (name, name_en, description, visibility, signed_on, created_at)
          VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
@@ -225,11 +288,13 @@ pub(crate) async fn insert_partnership(tx: &mut Tx, p: &NewPartnership<'_>, part
     .fetch_one(&mut **tx)
     .await?;
     for org in parties {
-        sqlx::query("INSERT INTO partnership_parties (partnership_id, organisation_id) VALUES ($1, $2)")
-            .bind(id)
-            .bind(org)
-            .execute(&mut **tx)
-            .await?;
+        sqlx::query(
+            "INSERT INTO partnership_parties (partnership_id, organisation_id) VALUES ($1, $2)",
+        )
+        .bind(id)
+        .bind(org)
+        .execute(&mut **tx)
+        .await?;
     }
     for (i, (key, ja, en)) in DEFAULT_PILLARS.iter().enumerate() {
         sqlx::query(

@@ -53,7 +53,12 @@ const PERSON: &str = "SELECT id, email, email_verified_at, display_name, name_ka
 impl Store {
     /// Creates the account, records consent, and queues the verification
     /// e-mail — all or nothing. A taken address is `Conflict("email_taken")`.
-    pub async fn sign_up(&self, a: &NewAccount<'_>, verify_token_hash: &str, mail: &Mail) -> Result<i64> {
+    pub async fn sign_up(
+        &self,
+        a: &NewAccount<'_>,
+        verify_token_hash: &str,
+        mail: &Mail,
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let t = now();
         let id: i64 = sqlx::query_scalar(
@@ -79,13 +84,25 @@ impl Store {
         .await?;
         auth_tokens::insert(&mut tx, id, TokenPurpose::VerifyEmail, verify_token_hash).await?;
         outbox::enqueue(&mut tx, mail).await?;
-        audit::record(&mut tx, Some(id), "person.sign_up", "person", Some(id), None).await?;
+        audit::record(
+            &mut tx,
+            Some(id),
+            "person.sign_up",
+            "person",
+            Some(id),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
 
     /// Creates an already-verified account (CLI `admin create`, demo data).
-    pub async fn create_verified_person(&self, a: &NewAccount<'_>, instance_admin: bool) -> Result<i64> {
+    pub async fn create_verified_person(
+        &self,
+        a: &NewAccount<'_>,
+        instance_admin: bool,
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let t = now();
         let id: i64 = sqlx::query_scalar(
@@ -155,25 +172,41 @@ impl Store {
     /// Marks the address verified if the link is valid and unused.
     pub async fn verify_email(&self, token_hash: &str) -> Result<i64> {
         let mut tx = self.begin_write().await?;
-        let person_id = auth_tokens::consume(&mut tx, TokenPurpose::VerifyEmail, token_hash).await?;
+        let person_id =
+            auth_tokens::consume(&mut tx, TokenPurpose::VerifyEmail, token_hash).await?;
         sqlx::query("UPDATE people SET email_verified_at = $1, updated_at = $1 WHERE id = $2 AND email_verified_at IS NULL")
             .bind(now())
             .bind(person_id)
             .execute(&mut *tx)
             .await?;
-        audit::record(&mut tx, Some(person_id), "person.verify_email", "person", Some(person_id), None).await?;
+        audit::record(
+            &mut tx,
+            Some(person_id),
+            "person.verify_email",
+            "person",
+            Some(person_id),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(person_id)
     }
 
     /// Queues another verification or reset e-mail for a known address.
     /// Unknown addresses are silently ignored so the form reveals nothing.
-    pub async fn issue_link(&self, email: &str, purpose: TokenPurpose, token_hash: &str, mail: &Mail) -> Result<bool> {
+    pub async fn issue_link(
+        &self,
+        email: &str,
+        purpose: TokenPurpose,
+        token_hash: &str,
+        mail: &Mail,
+    ) -> Result<bool> {
         let mut tx = self.begin_write().await?;
-        let Some(person_id): Option<i64> = sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
-            .bind(email)
-            .fetch_optional(&mut *tx)
-            .await?
+        let Some(person_id): Option<i64> =
+            sqlx::query_scalar("SELECT id FROM people WHERE email = $1")
+                .bind(email)
+                .fetch_optional(&mut *tx)
+                .await?
         else {
             return Ok(false);
         };
@@ -187,7 +220,8 @@ impl Store {
     /// proved it) and signs the person out everywhere.
     pub async fn reset_password(&self, token_hash: &str, new_hash: &str) -> Result<i64> {
         let mut tx = self.begin_write().await?;
-        let person_id = auth_tokens::consume(&mut tx, TokenPurpose::ResetPassword, token_hash).await?;
+        let person_id =
+            auth_tokens::consume(&mut tx, TokenPurpose::ResetPassword, token_hash).await?;
         let t = now();
         sqlx::query(
             "UPDATE people SET password_hash = $1, updated_at = $2,
@@ -202,7 +236,15 @@ impl Store {
             .bind(person_id)
             .execute(&mut *tx)
             .await?;
-        audit::record(&mut tx, Some(person_id), "person.reset_password", "person", Some(person_id), None).await?;
+        audit::record(
+            &mut tx,
+            Some(person_id),
+            "person.reset_password",
+            "person",
+            Some(person_id),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(person_id)
     }
@@ -224,7 +266,15 @@ impl Store {
             .bind(person_id)
             .execute(&mut *tx)
             .await?;
-        audit::record(&mut tx, None, "person.instance_admin", "person", Some(person_id), Some(if admin { "on" } else { "off" })).await?;
+        audit::record(
+            &mut tx,
+            None,
+            "person.instance_admin",
+            "person",
+            Some(person_id),
+            Some(if admin { "on" } else { "off" }),
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

@@ -27,7 +27,11 @@ pub struct AssignedRole {
 impl Store {
     /// People an administrator may manage: everyone for the instance admin,
     /// otherwise those holding a role in a partnership the viewer administers.
-    pub async fn people_for_admin(&self, viewer: &Viewer, query: &str) -> Result<Vec<PersonWithRoles>> {
+    pub async fn people_for_admin(
+        &self,
+        viewer: &Viewer,
+        query: &str,
+    ) -> Result<Vec<PersonWithRoles>> {
         let pid = viewer.person_id.unwrap_or(-1);
         let like = format!("%{}%", query.trim().to_lowercase());
         Ok(sqlx::query_as(
@@ -67,7 +71,12 @@ impl Store {
         .await?)
     }
 
-    pub async fn assign_role(&self, actor: Option<i64>, person_id: i64, a: &RoleAssignment) -> Result<i64> {
+    pub async fn assign_role(
+        &self,
+        actor: Option<i64>,
+        person_id: i64,
+        a: &RoleAssignment,
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO role_assignments (person_id, partnership_id, role, organisation_id, organisation_key, created_at)
@@ -83,7 +92,15 @@ impl Store {
         .await
         .map_err(StoreError::unique_as("role_already_held"))?;
         let detail = format!("{} in partnership {}", a.role.as_str(), a.partnership_id);
-        audit::record(&mut tx, actor, "role.assign", "person", Some(person_id), Some(&detail)).await?;
+        audit::record(
+            &mut tx,
+            actor,
+            "role.assign",
+            "person",
+            Some(person_id),
+            Some(&detail),
+        )
+        .await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -106,7 +123,15 @@ impl Store {
                 .fetch_optional(&mut *tx)
                 .await?;
         let person = person.ok_or(StoreError::NotFound)?;
-        audit::record(&mut tx, Some(actor), "role.revoke", "person", Some(person), None).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "role.revoke",
+            "person",
+            Some(person),
+            None,
+        )
+        .await?;
         tx.commit().await?;
         Ok(())
     }

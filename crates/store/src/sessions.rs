@@ -39,12 +39,13 @@ impl Store {
 
     /// The person behind a live session, with their roles.
     pub async fn session_person(&self, token_hash: &str) -> Result<Option<SignedIn>> {
-        let person_id: Option<i64> =
-            sqlx::query_scalar("SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2")
-                .bind(token_hash)
-                .bind(now())
-                .fetch_optional(self.pool())
-                .await?;
+        let person_id: Option<i64> = sqlx::query_scalar(
+            "SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        )
+        .bind(token_hash)
+        .bind(now())
+        .fetch_optional(self.pool())
+        .await?;
         match person_id {
             Some(id) => self.signed_in(id).await.map(Some),
             None => Ok(None),
@@ -76,7 +77,11 @@ impl Store {
         Ok(rows
             .into_iter()
             .filter_map(|(partnership_id, role, organisation_id)| {
-                Some(RoleAssignment { partnership_id, role: Role::parse(&role).ok()?, organisation_id })
+                Some(RoleAssignment {
+                    partnership_id,
+                    role: Role::parse(&role).ok()?,
+                    organisation_id,
+                })
             })
             .collect())
     }
@@ -84,9 +89,18 @@ impl Store {
     /// Removes expired sessions and used or stale links (run by the job loop).
     pub async fn purge_expired(&self) -> Result<u64> {
         let t = now();
-        let a = sqlx::query("DELETE FROM sessions WHERE expires_at < $1").bind(t).execute(self.pool()).await?;
-        let b = sqlx::query("DELETE FROM auth_tokens WHERE expires_at < $1").bind(t - 7 * 86400).execute(self.pool()).await?;
-        let c = sqlx::query("DELETE FROM login_attempts WHERE attempted_at < $1").bind(t - 86400).execute(self.pool()).await?;
+        let a = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
+            .bind(t)
+            .execute(self.pool())
+            .await?;
+        let b = sqlx::query("DELETE FROM auth_tokens WHERE expires_at < $1")
+            .bind(t - 7 * 86400)
+            .execute(self.pool())
+            .await?;
+        let c = sqlx::query("DELETE FROM login_attempts WHERE attempted_at < $1")
+            .bind(t - 86400)
+            .execute(self.pool())
+            .await?;
         Ok(a.rows_affected() + b.rows_affected() + c.rows_affected())
     }
 }

@@ -1,8 +1,8 @@
 //! `/api/v1/me` — the caller, and their personal access tokens.
 
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -40,7 +40,16 @@ pub async fn show(ctx: Ctx) -> Result<Json<Me>, AppError> {
         display_name: u.display_name.clone(),
         locale: u.locale.clone(),
         is_instance_admin: u.viewer.is_instance_admin,
-        roles: u.viewer.roles.iter().map(|r| Role { partnership_id: r.partnership_id, role: r.role.as_str().into(), organisation_id: r.organisation_id }).collect(),
+        roles: u
+            .viewer
+            .roles
+            .iter()
+            .map(|r| Role {
+                partnership_id: r.partnership_id,
+                role: r.role.as_str().into(),
+                organisation_id: r.organisation_id,
+            })
+            .collect(),
     }))
 }
 
@@ -57,9 +66,23 @@ pub struct Token {
 
 /// The caller's tokens (never their secrets).
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "me", security(("bearer" = [])), responses((status = 200, body = Vec<Token>)))]
-pub async fn list_tokens(State(st): State<AppState>, ctx: Ctx) -> Result<Json<Vec<Token>>, AppError> {
+pub async fn list_tokens(
+    State(st): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<Vec<Token>>, AppError> {
     let list = st.store.api_tokens(ctx.person_id()?).await?;
-    Ok(Json(list.into_iter().map(|t| Token { id: t.id, name: t.name, prefix: t.prefix, created_at: t.created_at, last_used_at: t.last_used_at, revoked_at: t.revoked_at }).collect()))
+    Ok(Json(
+        list.into_iter()
+            .map(|t| Token {
+                id: t.id,
+                name: t.name,
+                prefix: t.prefix,
+                created_at: t.created_at,
+                last_used_at: t.last_used_at,
+                revoked_at: t.revoked_at,
+            })
+            .collect(),
+    ))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -78,18 +101,36 @@ pub struct CreatedToken {
 /// Creates a personal access token.
 #[utoipa::path(post, path = "/api/v1/me/tokens", tag = "me", request_body = NewToken, security(("bearer" = [])),
     responses((status = 201, body = CreatedToken), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
-pub async fn create_token(State(st): State<AppState>, ctx: Ctx, Json(body): Json<NewToken>) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+pub async fn create_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Json(body): Json<NewToken>,
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     let person = ctx.person_id()?;
     let name = required_text("name", &body.name, 100)?;
     let secret = tokens::new_secret("kz_");
-    let id = st.store.create_api_token(person, &name, &tokens::hash(&secret), &secret[..10]).await?;
-    Ok((StatusCode::CREATED, Json(CreatedToken { id, name, token: secret })))
+    let id = st
+        .store
+        .create_api_token(person, &name, &tokens::hash(&secret), &secret[..10])
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedToken {
+            id,
+            name,
+            token: secret,
+        }),
+    ))
 }
 
 /// Revokes one of the caller's tokens; it stops working at once.
 #[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "me", security(("bearer" = [])),
     responses((status = 204), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
-pub async fn revoke_token(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<StatusCode, AppError> {
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<StatusCode, AppError> {
     st.store.revoke_api_token(ctx.person_id()?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -60,7 +60,10 @@ pub struct Problem {
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/organisations", get(organisations::list))
-        .route("/organisations/{id}", get(organisations::get_one).patch(organisations::update))
+        .route(
+            "/organisations/{id}",
+            get(organisations::get_one).patch(organisations::update),
+        )
         .route("/municipalities", get(municipalities::list))
         .route("/municipalities/{code}", get(municipalities::get_one))
         .route("/partnerships", get(partnerships::list))

@@ -1,8 +1,8 @@
 //! `/api/v1/municipalities` — public facts about the 59 municipalities.
 
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 use axum::Json;
 use axum::extract::{Path, State};
 use kizuna_store::municipalities::Municipality as Row;
@@ -53,16 +53,34 @@ impl From<Row> for Municipality {
 
 /// All municipalities in official code order.
 #[utoipa::path(get, path = "/api/v1/municipalities", tag = "municipalities", responses((status = 200, body = Vec<Municipality>)))]
-pub async fn list(State(st): State<AppState>, _ctx: Ctx) -> Result<Json<Vec<Municipality>>, AppError> {
-    Ok(Json(st.store.municipalities().await?.into_iter().map(Into::into).collect()))
+pub async fn list(
+    State(st): State<AppState>,
+    _ctx: Ctx,
+) -> Result<Json<Vec<Municipality>>, AppError> {
+    Ok(Json(
+        st.store
+            .municipalities()
+            .await?
+            .into_iter()
+            .map(Into::into)
+            .collect(),
+    ))
 }
 
 /// One municipality by its 6-digit code.
 #[utoipa::path(get, path = "/api/v1/municipalities/{code}", tag = "municipalities",
     responses((status = 200, body = Municipality), (status = 404, body = super::Problem, content_type = "application/problem+json"),
         (status = 422, body = super::Problem, content_type = "application/problem+json")))]
-pub async fn get_one(State(st): State<AppState>, _ctx: Ctx, Path(code): Path<String>) -> Result<Json<Municipality>, AppError> {
+pub async fn get_one(
+    State(st): State<AppState>,
+    _ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Json<Municipality>, AppError> {
     let code = kizuna_domain::LocalGovCode::parse(&code)?;
-    let m = st.store.municipality_by_code(code.as_str()).await?.ok_or(AppError::NotFound)?;
+    let m = st
+        .store
+        .municipality_by_code(code.as_str())
+        .await?
+        .ok_or(AppError::NotFound)?;
     Ok(Json(m.into()))
 }

@@ -1,9 +1,9 @@
 //! `/api/v1/organisations`
 
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
 use crate::pages::organisations::require_edit;
-use crate::AppState;
 use axum::Json;
 use axum::extract::{Path, Query, State};
 use kizuna_domain::{OrgKind, OrganisationProfile};
@@ -51,7 +51,11 @@ pub struct ListQuery {
 /// Organisations the caller may see.
 #[utoipa::path(get, path = "/api/v1/organisations", params(ListQuery), tag = "organisations",
     responses((status = 200, body = Vec<Organisation>), (status = 422, body = super::Problem, content_type = "application/problem+json")))]
-pub async fn list(State(st): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Json<Vec<Organisation>>, AppError> {
+pub async fn list(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Json<Vec<Organisation>>, AppError> {
     let kind = match q.kind.as_deref() {
         Some(k) => Some(OrgKind::parse(k)?.as_str()),
         None => None,
@@ -63,7 +67,11 @@ pub async fn list(State(st): State<AppState>, ctx: Ctx, Query(q): Query<ListQuer
 /// One organisation; 404 when it does not exist or is not visible to the caller.
 #[utoipa::path(get, path = "/api/v1/organisations/{id}", tag = "organisations",
     responses((status = 200, body = Organisation), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
-pub async fn get_one(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Json<Organisation>, AppError> {
+pub async fn get_one(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Json<Organisation>, AppError> {
     Ok(Json(st.store.organisation(&ctx.viewer, id).await?.into()))
 }
 
@@ -81,10 +89,17 @@ pub struct ProfileUpdate {
     security(("bearer" = [])),
     responses((status = 200, body = Organisation), (status = 403, body = super::Problem, content_type = "application/problem+json"),
         (status = 422, body = super::Problem, content_type = "application/problem+json")))]
-pub async fn update(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Json(body): Json<ProfileUpdate>) -> Result<Json<Organisation>, AppError> {
+pub async fn update(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Json(body): Json<ProfileUpdate>,
+) -> Result<Json<Organisation>, AppError> {
     st.store.organisation(&ctx.viewer, id).await?;
     require_edit(&st, &ctx, id).await?;
     let profile = OrganisationProfile::parse(&body.website, &body.description)?;
-    st.store.update_organisation_profile(ctx.person_id()?, id, &profile).await?;
+    st.store
+        .update_organisation_profile(ctx.person_id()?, id, &profile)
+        .await?;
     Ok(Json(st.store.organisation(&ctx.viewer, id).await?.into()))
 }

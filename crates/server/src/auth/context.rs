@@ -2,9 +2,9 @@
 //! from the session cookie or an API token on every request.
 
 use super::session::SESSION_COOKIE;
+use crate::AppState;
 use crate::error::{AppError, request_locale};
 use crate::i18n::Tr;
-use crate::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
@@ -35,7 +35,10 @@ impl Ctx {
 impl FromRequestParts<AppState> for Ctx {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let jar = CookieJar::from_headers(&parts.headers);
         let bearer = parts
             .headers
@@ -46,7 +49,13 @@ impl FromRequestParts<AppState> for Ctx {
         let user = if let Some(token) = bearer {
             // A presented token must be valid: silently treating a revoked
             // token as a visitor would hide the client's mistake.
-            Some(state.store.api_token_person(&tokens::hash(token)).await?.ok_or(AppError::SignInRequired)?)
+            Some(
+                state
+                    .store
+                    .api_token_person(&tokens::hash(token))
+                    .await?
+                    .ok_or(AppError::SignInRequired)?,
+            )
         } else if let Some(c) = jar.get(SESSION_COOKIE) {
             state.store.session_person(&tokens::hash(c.value())).await?
         } else {

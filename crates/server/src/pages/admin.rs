@@ -4,9 +4,9 @@
 
 use super::forms::FormErrors;
 use super::layout::PageCtx;
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -22,7 +22,11 @@ use serde::Deserialize;
 /// Signed in and allowed into at least some admin screen.
 fn require_admin(ctx: &Ctx) -> Result<(), AppError> {
     ctx.require_user()?;
-    if ctx.viewer.can_open_admin() { Ok(()) } else { Err(AppError::Forbidden) }
+    if ctx.viewer.can_open_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 #[derive(Default, Deserialize)]
@@ -58,7 +62,13 @@ struct PeoplePage {
     is_instance_admin: bool,
 }
 
-async fn people_page(st: &AppState, ctx: &Ctx, q: String, form: AssignForm, errors: FormErrors) -> Result<String, AppError> {
+async fn people_page(
+    st: &AppState,
+    ctx: &Ctx,
+    q: String,
+    form: AssignForm,
+    errors: FormErrors,
+) -> Result<String, AppError> {
     let partnerships: Vec<Partnership> = st
         .store
         .partnerships(&ctx.viewer)
@@ -69,8 +79,12 @@ async fn people_page(st: &AppState, ctx: &Ctx, q: String, form: AssignForm, erro
     let mut organisations = Vec::new();
     for p in &partnerships {
         for party in st.store.parties(p.id).await? {
-            if matches!(party.kind.as_str(), "municipality" | "school" | "prefecture")
-                && !organisations.iter().any(|o: &Party| o.organisation_id == party.organisation_id)
+            if matches!(
+                party.kind.as_str(),
+                "municipality" | "school" | "prefecture"
+            ) && !organisations
+                .iter()
+                .any(|o: &Party| o.organisation_id == party.organisation_id)
             {
                 organisations.push(party);
             }
@@ -91,21 +105,45 @@ async fn people_page(st: &AppState, ctx: &Ctx, q: String, form: AssignForm, erro
     Ok(page.render()?)
 }
 
-pub async fn people(State(st): State<AppState>, ctx: Ctx, Query(q): Query<PeopleQuery>) -> Result<Html<String>, AppError> {
+pub async fn people(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<PeopleQuery>,
+) -> Result<Html<String>, AppError> {
     require_admin(&ctx)?;
-    Ok(Html(people_page(&st, &ctx, q.q, AssignForm::default(), FormErrors::default()).await?))
+    Ok(Html(
+        people_page(&st, &ctx, q.q, AssignForm::default(), FormErrors::default()).await?,
+    ))
 }
 
-pub async fn assign_role(State(st): State<AppState>, ctx: Ctx, Form(form): Form<AssignForm>) -> Result<Response, AppError> {
+pub async fn assign_role(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<AssignForm>,
+) -> Result<Response, AppError> {
     require_admin(&ctx)?;
     match try_assign(&st, &ctx, &form).await {
         Ok(()) => Ok(Redirect::to("/admin?notice=role-added").into_response()),
         Err(AppError::Invalid(e)) => {
-            let html = people_page(&st, &ctx, String::new(), form, FormErrors::from_validation(ctx.tr, &e)).await?;
+            let html = people_page(
+                &st,
+                &ctx,
+                String::new(),
+                form,
+                FormErrors::from_validation(ctx.tr, &e),
+            )
+            .await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
         }
         Err(AppError::Conflict(code)) => {
-            let html = people_page(&st, &ctx, String::new(), form, FormErrors::one(ctx.tr, "role", code)).await?;
+            let html = people_page(
+                &st,
+                &ctx,
+                String::new(),
+                form,
+                FormErrors::one(ctx.tr, "role", code),
+            )
+            .await?;
             Ok((StatusCode::CONFLICT, Html(html)).into_response())
         }
         Err(e) => Err(e),
@@ -117,23 +155,42 @@ async fn try_assign(st: &AppState, ctx: &Ctx, form: &AssignForm) -> Result<(), A
         return Err(AppError::Forbidden);
     }
     let email = Email::parse(&form.email)?;
-    let person = st.store.person_by_email(email.as_str()).await?.ok_or(ValidationError::new("email", "unknown_person"))?;
+    let person = st
+        .store
+        .person_by_email(email.as_str())
+        .await?
+        .ok_or(ValidationError::new("email", "unknown_person"))?;
     let role = Role::parse(&form.role)?;
     let org = match form.organisation_id.trim() {
         "" => None,
-        s => Some(s.parse::<i64>().map_err(|_| ValidationError::new("organisation_id", "unknown_organisation"))?),
+        s => Some(
+            s.parse::<i64>()
+                .map_err(|_| ValidationError::new("organisation_id", "unknown_organisation"))?,
+        ),
     };
     let assignment = RoleAssignment::new(form.partnership_id, role, org)?;
     if let Some(o) = org
-        && !st.store.partnerships_of_organisation(o).await?.contains(&form.partnership_id)
+        && !st
+            .store
+            .partnerships_of_organisation(o)
+            .await?
+            .contains(&form.partnership_id)
     {
-        return Err(ValidationError::new("organisation_id", "organisation_not_in_partnership").into());
+        return Err(
+            ValidationError::new("organisation_id", "organisation_not_in_partnership").into(),
+        );
     }
-    st.store.assign_role(ctx.viewer.person_id, person.id, &assignment).await?;
+    st.store
+        .assign_role(ctx.viewer.person_id, person.id, &assignment)
+        .await?;
     Ok(())
 }
 
-pub async fn revoke_role(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn revoke_role(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     require_admin(&ctx)?;
     let partnership = st.store.role_assignment_partnership(id).await?;
     if !ctx.viewer.can_administer(partnership) {
@@ -152,17 +209,34 @@ struct PillarsPage {
     errors: FormErrors,
 }
 
-async fn pillars_page(st: &AppState, ctx: &Ctx, id: i64, errors: FormErrors) -> Result<String, AppError> {
+async fn pillars_page(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+) -> Result<String, AppError> {
     require_admin(ctx)?;
     if !ctx.viewer.can_administer(id) {
         return Err(AppError::Forbidden);
     }
     let p = st.store.partnership(&ctx.viewer, id).await?;
-    Ok(PillarsPage { c: PageCtx::new(ctx), pillars: st.store.pillars(id).await?, p, errors }.render()?)
+    Ok(PillarsPage {
+        c: PageCtx::new(ctx),
+        pillars: st.store.pillars(id).await?,
+        p,
+        errors,
+    }
+    .render()?)
 }
 
-pub async fn pillars(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
-    Ok(Html(pillars_page(&st, &ctx, id, FormErrors::default()).await?))
+pub async fn pillars(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
+    Ok(Html(
+        pillars_page(&st, &ctx, id, FormErrors::default()).await?,
+    ))
 }
 
 #[derive(Deserialize)]
@@ -175,14 +249,25 @@ pub struct PillarForm {
     name_en: String,
 }
 
-pub async fn save_pillar(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<PillarForm>) -> Result<Response, AppError> {
+pub async fn save_pillar(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<PillarForm>,
+) -> Result<Response, AppError> {
     pillars_page(&st, &ctx, id, FormErrors::default()).await?;
     let saved = match PillarKey::parse(&form.key) {
-        Ok(key) => st.store.save_pillar(ctx.person_id()?, id, &key, &form.name_ja, &form.name_en).await,
+        Ok(key) => {
+            st.store
+                .save_pillar(ctx.person_id()?, id, &key, &form.name_ja, &form.name_en)
+                .await
+        }
         Err(e) => Err(StoreError::Invalid(e)),
     };
     match saved {
-        Ok(()) => Ok(Redirect::to(&format!("/admin/partnerships/{id}/pillars?notice=saved")).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/admin/partnerships/{id}/pillars?notice=saved")).into_response(),
+        ),
         Err(StoreError::Invalid(e)) => {
             let html = pillars_page(&st, &ctx, id, FormErrors::from_validation(ctx.tr, &e)).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
@@ -191,7 +276,11 @@ pub async fn save_pillar(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i6
     }
 }
 
-pub async fn delete_pillar(State(st): State<AppState>, ctx: Ctx, Path((id, pillar)): Path<(i64, i64)>) -> Result<Response, AppError> {
+pub async fn delete_pillar(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, pillar)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
     pillars_page(&st, &ctx, id, FormErrors::default()).await?;
     st.store.delete_pillar(ctx.person_id()?, id, pillar).await?;
     Ok(Redirect::to(&format!("/admin/partnerships/{id}/pillars?notice=saved")).into_response())
@@ -209,5 +298,11 @@ pub async fn audit(State(st): State<AppState>, ctx: Ctx) -> Result<Html<String>,
     if !ctx.viewer.is_instance_admin {
         return Err(AppError::Forbidden);
     }
-    Ok(Html(AuditPage { c: PageCtx::new(&ctx), entries: st.store.recent_audit(200).await? }.render()?))
+    Ok(Html(
+        AuditPage {
+            c: PageCtx::new(&ctx),
+            entries: st.store.recent_audit(200).await?,
+        }
+        .render()?,
+    ))
 }

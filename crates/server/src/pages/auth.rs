@@ -43,18 +43,41 @@ struct SignUpPage {
 }
 
 pub async fn signup_form(ctx: Ctx) -> Result<Html<String>, AppError> {
-    Ok(Html(SignUpPage { c: PageCtx::new(&ctx), form: SignUpForm::default(), errors: FormErrors::default() }.render()?))
+    Ok(Html(
+        SignUpPage {
+            c: PageCtx::new(&ctx),
+            form: SignUpForm::default(),
+            errors: FormErrors::default(),
+        }
+        .render()?,
+    ))
 }
 
-pub async fn signup(State(st): State<AppState>, ctx: Ctx, Form(mut form): Form<SignUpForm>) -> Result<Response, AppError> {
+pub async fn signup(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(mut form): Form<SignUpForm>,
+) -> Result<Response, AppError> {
     let tr = ctx.tr;
     let rerender = |form: SignUpForm, errors: FormErrors| -> Result<Response, AppError> {
         let mut form = form;
         form.password.clear();
-        let html = SignUpPage { c: PageCtx::new(&ctx), form, errors }.render()?;
+        let html = SignUpPage {
+            c: PageCtx::new(&ctx),
+            form,
+            errors,
+        }
+        .render()?;
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
     };
-    let person = match NewPerson::parse(&form.email, &form.password, &form.display_name, &form.name_kana, form.consent.is_some(), tr.0) {
+    let person = match NewPerson::parse(
+        &form.email,
+        &form.password,
+        &form.display_name,
+        &form.name_kana,
+        form.consent.is_some(),
+        tr.0,
+    ) {
         Ok(p) => p,
         Err(e) => return rerender(form, FormErrors::from_validation(tr, &e)),
     };
@@ -70,7 +93,11 @@ pub async fn signup(State(st): State<AppState>, ctx: Ctx, Form(mut form): Form<S
         locale: person.locale.as_str(),
         notice_version: &st.config.privacy_notice_version,
     };
-    match st.store.sign_up(&account, &tokens::hash(&secret), &mail).await {
+    match st
+        .store
+        .sign_up(&account, &tokens::hash(&secret), &mail)
+        .await
+    {
         Ok(_) => Ok(Redirect::to("/signin?notice=signed-up").into_response()),
         Err(StoreError::Conflict(code)) => {
             form.email = person.email.to_string();
@@ -106,14 +133,27 @@ pub struct NextQuery {
     next: String,
 }
 
-pub async fn signin_form(ctx: Ctx, axum::extract::Query(q): axum::extract::Query<NextQuery>) -> Result<Html<String>, AppError> {
-    let page = SignInPage { c: PageCtx::new(&ctx), email: String::new(), next: safe_next(&q.next), errors: FormErrors::default(), unverified: false };
+pub async fn signin_form(
+    ctx: Ctx,
+    axum::extract::Query(q): axum::extract::Query<NextQuery>,
+) -> Result<Html<String>, AppError> {
+    let page = SignInPage {
+        c: PageCtx::new(&ctx),
+        email: String::new(),
+        next: safe_next(&q.next),
+        errors: FormErrors::default(),
+        unverified: false,
+    };
     Ok(Html(page.render()?))
 }
 
 /// Only local paths may be redirect targets (no open redirects).
 pub fn safe_next(next: &str) -> String {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') { next.to_string() } else { String::new() }
+    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+        next.to_string()
+    } else {
+        String::new()
+    }
 }
 
 pub async fn signin(
@@ -125,15 +165,31 @@ pub async fn signin(
 ) -> Result<Response, AppError> {
     let tr = ctx.tr;
     let ip = addr.ip().to_string();
-    let email = Email::parse(&form.email).map(|e| e.to_string()).unwrap_or_else(|_| form.email.trim().to_lowercase());
+    let email = Email::parse(&form.email)
+        .map(|e| e.to_string())
+        .unwrap_or_else(|_| form.email.trim().to_lowercase());
     let fail = |code: &str, status: StatusCode, unverified: bool| -> Result<Response, AppError> {
-        let page = SignInPage { c: PageCtx::new(&ctx), email: email.clone(), next: safe_next(&form.next), errors: FormErrors::one(tr, "email", code), unverified };
+        let page = SignInPage {
+            c: PageCtx::new(&ctx),
+            email: email.clone(),
+            next: safe_next(&form.next),
+            errors: FormErrors::one(tr, "email", code),
+            unverified,
+        };
         Ok((status, Html(page.render()?)).into_response())
     };
     match st.store.login_throttle(&email, &ip).await? {
         Throttle::Open => {}
-        Throttle::AccountLocked => return fail("too_many_attempts_account", StatusCode::TOO_MANY_REQUESTS, false),
-        Throttle::AddressLocked => return fail("too_many_attempts_ip", StatusCode::TOO_MANY_REQUESTS, false),
+        Throttle::AccountLocked => {
+            return fail(
+                "too_many_attempts_account",
+                StatusCode::TOO_MANY_REQUESTS,
+                false,
+            );
+        }
+        Throttle::AddressLocked => {
+            return fail("too_many_attempts_ip", StatusCode::TOO_MANY_REQUESTS, false);
+        }
     }
     let creds = st.store.credentials(&email).await?;
     let ok = match &creds {
@@ -151,9 +207,15 @@ pub async fn signin(
         return fail("email_not_verified", StatusCode::FORBIDDEN, true);
     }
     let secret = tokens::new_secret("");
-    st.store.create_session(creds.id, &tokens::hash(&secret)).await?;
-    let next = Some(safe_next(&form.next)).filter(|n| !n.is_empty()).unwrap_or_else(|| "/me".into());
-    let jar = jar.add(session_cookie(&st.config, secret)).add(lang_cookie(&st.config, &creds.locale));
+    st.store
+        .create_session(creds.id, &tokens::hash(&secret))
+        .await?;
+    let next = Some(safe_next(&form.next))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "/me".into());
+    let jar = jar
+        .add(session_cookie(&st.config, secret))
+        .add(lang_cookie(&st.config, &creds.locale));
     Ok((jar, Redirect::to(&next)).into_response())
 }
 
@@ -175,10 +237,19 @@ struct VerifyPage {
 /// The link in the mail shows a button rather than verifying at once, so a
 /// mail scanner that follows links cannot use them up.
 pub async fn verify_form(ctx: Ctx, Path(token): Path<String>) -> Result<Html<String>, AppError> {
-    Ok(Html(VerifyPage { c: PageCtx::new(&ctx), token }.render()?))
+    Ok(Html(
+        VerifyPage {
+            c: PageCtx::new(&ctx),
+            token,
+        }
+        .render()?,
+    ))
 }
 
-pub async fn verify(State(st): State<AppState>, Path(token): Path<String>) -> Result<Response, AppError> {
+pub async fn verify(
+    State(st): State<AppState>,
+    Path(token): Path<String>,
+) -> Result<Response, AppError> {
     st.store.verify_email(&tokens::hash(&token)).await?;
     Ok(Redirect::to("/signin?notice=verified").into_response())
 }
@@ -191,21 +262,46 @@ pub struct EmailForm {
 
 /// Sends a fresh verification link. The answer is the same whether or not the
 /// address is registered.
-pub async fn resend_verification(State(st): State<AppState>, ctx: Ctx, Form(form): Form<EmailForm>) -> Result<Response, AppError> {
+pub async fn resend_verification(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, AppError> {
     send_link(&st, &ctx, &form.email, TokenPurpose::VerifyEmail).await?;
     Ok(Redirect::to("/signin?notice=verify-sent").into_response())
 }
 
-async fn send_link(st: &AppState, ctx: &Ctx, email: &str, purpose: TokenPurpose) -> Result<(), AppError> {
-    let Ok(email) = Email::parse(email) else { return Ok(()) };
-    let Some(person) = st.store.person_by_email(email.as_str()).await? else { return Ok(()) };
+async fn send_link(
+    st: &AppState,
+    ctx: &Ctx,
+    email: &str,
+    purpose: TokenPurpose,
+) -> Result<(), AppError> {
+    let Ok(email) = Email::parse(email) else {
+        return Ok(());
+    };
+    let Some(person) = st.store.person_by_email(email.as_str()).await? else {
+        return Ok(());
+    };
     let tr = crate::i18n::Tr(Locale::parse(&person.locale).unwrap_or(ctx.tr.0));
     let secret = tokens::new_secret("");
     let mail = match purpose {
-        TokenPurpose::VerifyEmail => emails::verify_email(tr, email.as_str(), &person.display_name, &st.config.link(&format!("/verify/{secret}"))),
-        TokenPurpose::ResetPassword => emails::reset_password(tr, email.as_str(), &person.display_name, &st.config.link(&format!("/password-reset/{secret}"))),
+        TokenPurpose::VerifyEmail => emails::verify_email(
+            tr,
+            email.as_str(),
+            &person.display_name,
+            &st.config.link(&format!("/verify/{secret}")),
+        ),
+        TokenPurpose::ResetPassword => emails::reset_password(
+            tr,
+            email.as_str(),
+            &person.display_name,
+            &st.config.link(&format!("/password-reset/{secret}")),
+        ),
     };
-    st.store.issue_link(email.as_str(), purpose, &tokens::hash(&secret), &mail).await?;
+    st.store
+        .issue_link(email.as_str(), purpose, &tokens::hash(&secret), &mail)
+        .await?;
     Ok(())
 }
 
@@ -216,10 +312,19 @@ struct ResetRequestPage {
 }
 
 pub async fn reset_request_form(ctx: Ctx) -> Result<Html<String>, AppError> {
-    Ok(Html(ResetRequestPage { c: PageCtx::new(&ctx) }.render()?))
+    Ok(Html(
+        ResetRequestPage {
+            c: PageCtx::new(&ctx),
+        }
+        .render()?,
+    ))
 }
 
-pub async fn reset_request(State(st): State<AppState>, ctx: Ctx, Form(form): Form<EmailForm>) -> Result<Response, AppError> {
+pub async fn reset_request(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<EmailForm>,
+) -> Result<Response, AppError> {
     send_link(&st, &ctx, &form.email, TokenPurpose::ResetPassword).await?;
     Ok(Redirect::to("/signin?notice=reset-sent").into_response())
 }
@@ -239,19 +344,37 @@ pub struct NewPasswordForm {
 }
 
 pub async fn reset_form(ctx: Ctx, Path(token): Path<String>) -> Result<Html<String>, AppError> {
-    Ok(Html(ResetPage { c: PageCtx::new(&ctx), token, errors: FormErrors::default() }.render()?))
+    Ok(Html(
+        ResetPage {
+            c: PageCtx::new(&ctx),
+            token,
+            errors: FormErrors::default(),
+        }
+        .render()?,
+    ))
 }
 
-pub async fn reset(State(st): State<AppState>, ctx: Ctx, Path(token): Path<String>, Form(form): Form<NewPasswordForm>) -> Result<Response, AppError> {
+pub async fn reset(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(token): Path<String>,
+    Form(form): Form<NewPasswordForm>,
+) -> Result<Response, AppError> {
     let pw = match Password::parse(&form.password, None) {
         Ok(p) => p,
         Err(e) => {
-            let page = ResetPage { c: PageCtx::new(&ctx), token, errors: FormErrors::from_validation(ctx.tr, &e) };
+            let page = ResetPage {
+                c: PageCtx::new(&ctx),
+                token,
+                errors: FormErrors::from_validation(ctx.tr, &e),
+            };
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response());
         }
     };
     let hash = password::hash(pw.expose().to_string()).await?;
-    st.store.reset_password(&tokens::hash(&token), &hash).await?;
+    st.store
+        .reset_password(&tokens::hash(&token), &hash)
+        .await?;
     Ok(Redirect::to("/signin?notice=password-changed").into_response())
 }
 
@@ -264,13 +387,28 @@ pub struct LocaleForm {
 
 /// Switches the language: a cookie for everyone, and the account's setting
 /// for signed-in people so mail and other devices follow.
-pub async fn set_locale(State(st): State<AppState>, ctx: Ctx, jar: CookieJar, Form(form): Form<LocaleForm>) -> Result<Response, AppError> {
-    let locale = Locale::parse(&form.lang).ok_or(AppError::Invalid(kizuna_domain::ValidationError::new("lang", "unknown_language")))?;
+pub async fn set_locale(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    jar: CookieJar,
+    Form(form): Form<LocaleForm>,
+) -> Result<Response, AppError> {
+    let locale = Locale::parse(&form.lang).ok_or(AppError::Invalid(
+        kizuna_domain::ValidationError::new("lang", "unknown_language"),
+    ))?;
     if let Some(user) = &ctx.user {
-        st.store.set_locale(user.viewer.person_id.unwrap_or_default(), locale.as_str()).await?;
+        st.store
+            .set_locale(user.viewer.person_id.unwrap_or_default(), locale.as_str())
+            .await?;
     }
-    let next = Some(safe_next(&form.next)).filter(|n| !n.is_empty()).unwrap_or_else(|| "/".into());
-    Ok((jar.add(lang_cookie(&st.config, locale.as_str())), Redirect::to(&next)).into_response())
+    let next = Some(safe_next(&form.next))
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "/".into());
+    Ok((
+        jar.add(lang_cookie(&st.config, locale.as_str())),
+        Redirect::to(&next),
+    )
+        .into_response())
 }
 
 #[derive(Template)]
@@ -281,5 +419,11 @@ struct PrivacyPage {
 }
 
 pub async fn privacy(State(st): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
-    Ok(Html(PrivacyPage { c: PageCtx::new(&ctx), version: st.config.privacy_notice_version.clone() }.render()?))
+    Ok(Html(
+        PrivacyPage {
+            c: PageCtx::new(&ctx),
+            version: st.config.privacy_notice_version.clone(),
+        }
+        .render()?,
+    ))
 }

@@ -12,11 +12,15 @@ pub struct FormErrors {
 
 impl FormErrors {
     pub fn from_validation(tr: Tr, e: &ValidationError) -> Self {
-        Self { items: vec![(e.field.to_string(), message(tr, e.code))] }
+        Self {
+            items: vec![(e.field.to_string(), message(tr, e.code))],
+        }
     }
 
     pub fn one(tr: Tr, field: &str, code: &str) -> Self {
-        Self { items: vec![(field.to_string(), message(tr, code))] }
+        Self {
+            items: vec![(field.to_string(), message(tr, code))],
+        }
     }
 
     pub fn is_empty(&self) -> bool {
@@ -25,7 +29,11 @@ impl FormErrors {
 
     /// The message for `field`, or empty.
     pub fn get(&self, field: &str) -> String {
-        self.items.iter().find(|(f, _)| f == field).map(|(_, m)| m.clone()).unwrap_or_default()
+        self.items
+            .iter()
+            .find(|(f, _)| f == field)
+            .map(|(_, m)| m.clone())
+            .unwrap_or_default()
     }
 
     pub fn has(&self, field: &str) -> bool {
@@ -34,6 +42,10 @@ impl FormErrors {
 
     /// Errors not tied to a visible field (shown at the top of the form).
     pub fn general(&self, fields: &[&str]) -> Vec<String> {
-        self.items.iter().filter(|(f, _)| !fields.contains(&f.as_str())).map(|(_, m)| m.clone()).collect()
+        self.items
+            .iter()
+            .filter(|(f, _)| !fields.contains(&f.as_str()))
+            .map(|(_, m)| m.clone())
+            .collect()
     }
 }

@@ -1,9 +1,9 @@
 //! The home page: each partnership the viewer may see, at a glance.
 
 use super::layout::PageCtx;
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
@@ -30,9 +30,24 @@ pub async fn show(State(st): State<AppState>, ctx: Ctx) -> Result<Html<String>, 
     for p in st.store.partnerships(&ctx.viewer).await? {
         let figures = st.store.partnership_figures(p.id).await?;
         let pillars = st.store.pillars(p.id).await?;
-        partnerships.push(PartnershipSummary { p, figures, pillars });
+        partnerships.push(PartnershipSummary {
+            p,
+            figures,
+            pillars,
+        });
     }
     let munis = st.store.municipalities().await?;
-    let regions = by_region(&munis).into_iter().map(|(r, list)| (r, list.len())).collect();
-    Ok(Html(HomePage { c: PageCtx::new(&ctx), partnerships, regions, municipality_count: munis.len() }.render()?))
+    let regions = by_region(&munis)
+        .into_iter()
+        .map(|(r, list)| (r, list.len()))
+        .collect();
+    Ok(Html(
+        HomePage {
+            c: PageCtx::new(&ctx),
+            partnerships,
+            regions,
+            municipality_count: munis.len(),
+        }
+        .render()?,
+    ))
 }

@@ -7,8 +7,16 @@ use askama::Template;
 
 /// Notices a redirect may ask a page to show (`?notice=…`); anything else is ignored.
 const NOTICES: [&str; 10] = [
-    "signed-up", "verified", "signed-out", "reset-sent", "password-changed", "saved", "role-added",
-    "role-removed", "token-revoked", "verify-sent",
+    "signed-up",
+    "verified",
+    "signed-out",
+    "reset-sent",
+    "password-changed",
+    "saved",
+    "role-added",
+    "role-removed",
+    "token-revoked",
+    "verify-sent",
 ];
 
 pub struct PageCtx {
@@ -38,7 +46,13 @@ impl PageCtx {
 
     /// For pages rendered without a signed-in context (errors).
     pub fn bare(tr: Tr) -> Self {
-        Self { tr, user_name: None, show_admin: false, path: String::new(), notice: None }
+        Self {
+            tr,
+            user_name: None,
+            show_admin: false,
+            path: String::new(),
+            notice: None,
+        }
     }
 
     pub fn t(&self, key: &str) -> String {
@@ -55,7 +69,11 @@ impl PageCtx {
 
     /// `aria-current="page"` for the navigation item of the current section.
     pub fn current(&self, prefix: &str) -> &'static str {
-        let hit = if prefix == "/" { self.path == "/" } else { self.path.starts_with(prefix) };
+        let hit = if prefix == "/" {
+            self.path == "/"
+        } else {
+            self.path.starts_with(prefix)
+        };
         if hit { "page" } else { "false" }
     }
 

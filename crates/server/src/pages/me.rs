@@ -2,9 +2,9 @@
 
 use super::forms::FormErrors;
 use super::layout::PageCtx;
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, State};
@@ -33,17 +33,30 @@ struct MyPage {
     errors: FormErrors,
 }
 
-async fn render(st: &AppState, ctx: &Ctx, new_token: Option<String>, errors: FormErrors) -> Result<String, AppError> {
+async fn render(
+    st: &AppState,
+    ctx: &Ctx,
+    new_token: Option<String>,
+    errors: FormErrors,
+) -> Result<String, AppError> {
     let user = ctx.require_user()?;
     let id = ctx.person_id()?;
     let mut roles = Vec::new();
     for r in &user.viewer.roles {
-        let partnership = st.store.partnership(&ctx.viewer, r.partnership_id).await?.name;
+        let partnership = st
+            .store
+            .partnership(&ctx.viewer, r.partnership_id)
+            .await?
+            .name;
         let organisation = match r.organisation_id {
             Some(o) => Some(st.store.organisation(&ctx.viewer, o).await?.name),
             None => None,
         };
-        roles.push(RoleLine { partnership, role: r.role.as_str(), organisation });
+        roles.push(RoleLine {
+            partnership,
+            role: r.role.as_str(),
+            organisation,
+        });
     }
     let page = MyPage {
         c: PageCtx::new(ctx),
@@ -68,7 +81,11 @@ pub struct TokenForm {
 }
 
 /// Creates a token and shows its secret once, on this response only.
-pub async fn create_token(State(st): State<AppState>, ctx: Ctx, Form(form): Form<TokenForm>) -> Result<Response, AppError> {
+pub async fn create_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<TokenForm>,
+) -> Result<Response, AppError> {
     let id = ctx.person_id()?;
     let name = match kizuna_domain::error::required_text("name", &form.name, 100) {
         Ok(n) => n,
@@ -78,11 +95,19 @@ pub async fn create_token(State(st): State<AppState>, ctx: Ctx, Form(form): Form
         }
     };
     let secret = tokens::new_secret("kz_");
-    st.store.create_api_token(id, &name, &tokens::hash(&secret), &secret[..10]).await?;
+    st.store
+        .create_api_token(id, &name, &tokens::hash(&secret), &secret[..10])
+        .await?;
     Ok(Html(render(&st, &ctx, Some(secret), FormErrors::default()).await?).into_response())
 }
 
-pub async fn revoke_token(State(st): State<AppState>, ctx: Ctx, Path(token_id): Path<i64>) -> Result<Response, AppError> {
-    st.store.revoke_api_token(ctx.person_id()?, token_id).await?;
+pub async fn revoke_token(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(token_id): Path<i64>,
+) -> Result<Response, AppError> {
+    st.store
+        .revoke_api_token(ctx.person_id()?, token_id)
+        .await?;
     Ok(Redirect::to("/me?notice=token-revoked").into_response())
 }

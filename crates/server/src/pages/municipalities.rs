@@ -1,9 +1,9 @@
 //! The 59 municipalities, grouped by the prefecture's seven regions.
 
 use super::layout::PageCtx;
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
@@ -20,8 +20,18 @@ struct ListPage {
 
 pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
     let all = st.store.municipalities().await?;
-    let regions = by_region(&all).into_iter().map(|(r, l)| (r, l.into_iter().cloned().collect())).collect();
-    Ok(Html(ListPage { c: PageCtx::new(&ctx), regions, total: all.len() }.render()?))
+    let regions = by_region(&all)
+        .into_iter()
+        .map(|(r, l)| (r, l.into_iter().cloned().collect()))
+        .collect();
+    Ok(Html(
+        ListPage {
+            c: PageCtx::new(&ctx),
+            regions,
+            total: all.len(),
+        }
+        .render()?,
+    ))
 }
 
 #[derive(Template)]
@@ -32,8 +42,26 @@ struct DetailPage {
     partnerships: Vec<Partnership>,
 }
 
-pub async fn show(State(st): State<AppState>, ctx: Ctx, Path(code): Path<String>) -> Result<Html<String>, AppError> {
-    let m = st.store.municipality_by_code(&code).await?.ok_or(AppError::NotFound)?;
-    let partnerships = st.store.partnerships_for_organisation(&ctx.viewer, m.organisation_id).await?;
-    Ok(Html(DetailPage { c: PageCtx::new(&ctx), m, partnerships }.render()?))
+pub async fn show(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(code): Path<String>,
+) -> Result<Html<String>, AppError> {
+    let m = st
+        .store
+        .municipality_by_code(&code)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let partnerships = st
+        .store
+        .partnerships_for_organisation(&ctx.viewer, m.organisation_id)
+        .await?;
+    Ok(Html(
+        DetailPage {
+            c: PageCtx::new(&ctx),
+            m,
+            partnerships,
+        }
+        .render()?,
+    ))
 }

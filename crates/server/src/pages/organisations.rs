@@ -3,9 +3,9 @@
 
 use super::forms::FormErrors;
 use super::layout::PageCtx;
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
@@ -31,11 +31,23 @@ struct ListPage {
     orgs: Vec<Organisation>,
 }
 
-pub async fn index(State(st): State<AppState>, ctx: Ctx, Query(q): Query<ListQuery>) -> Result<Html<String>, AppError> {
+pub async fn index(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Query(q): Query<ListQuery>,
+) -> Result<Html<String>, AppError> {
     let kind = OrgKind::parse(&q.kind).ok().map(|k| k.as_str());
     let orgs = st.store.organisations(&ctx.viewer, kind).await?;
     let kinds = OrgKind::ALL.iter().map(|k| k.as_str()).collect();
-    Ok(Html(ListPage { c: PageCtx::new(&ctx), kind: kind.unwrap_or("").into(), kinds, orgs }.render()?))
+    Ok(Html(
+        ListPage {
+            c: PageCtx::new(&ctx),
+            kind: kind.unwrap_or("").into(),
+            kinds,
+            orgs,
+        }
+        .render()?,
+    ))
 }
 
 #[derive(Template)]
@@ -48,12 +60,28 @@ struct DetailPage {
     can_edit: bool,
 }
 
-pub async fn show(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn show(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
     let o = st.store.organisation(&ctx.viewer, id).await?;
     let subsidiaries = st.store.subsidiaries(&ctx.viewer, id).await?;
-    let partnerships = st.store.partnerships_for_organisation(&ctx.viewer, id).await?;
+    let partnerships = st
+        .store
+        .partnerships_for_organisation(&ctx.viewer, id)
+        .await?;
     let can_edit = can_edit(&st, &ctx, id).await?;
-    Ok(Html(DetailPage { c: PageCtx::new(&ctx), o, subsidiaries, partnerships, can_edit }.render()?))
+    Ok(Html(
+        DetailPage {
+            c: PageCtx::new(&ctx),
+            o,
+            subsidiaries,
+            partnerships,
+            can_edit,
+        }
+        .render()?,
+    ))
 }
 
 pub async fn can_edit(st: &AppState, ctx: &Ctx, id: i64) -> Result<bool, AppError> {
@@ -67,7 +95,11 @@ pub async fn can_edit(st: &AppState, ctx: &Ctx, id: i64) -> Result<bool, AppErro
 /// Refuses with 401 for visitors and 403 for people without the right.
 pub async fn require_edit(st: &AppState, ctx: &Ctx, id: i64) -> Result<(), AppError> {
     ctx.require_user()?;
-    if can_edit(st, ctx, id).await? { Ok(()) } else { Err(AppError::Forbidden) }
+    if can_edit(st, ctx, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
 }
 
 #[derive(Default, Deserialize)]
@@ -87,23 +119,50 @@ struct EditPage {
     errors: FormErrors,
 }
 
-pub async fn edit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn edit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
     let o = st.store.organisation(&ctx.viewer, id).await?;
     require_edit(&st, &ctx, id).await?;
-    let form = ProfileForm { website: o.website.clone().unwrap_or_default(), description: o.description.clone().unwrap_or_default() };
-    Ok(Html(EditPage { c: PageCtx::new(&ctx), o, form, errors: FormErrors::default() }.render()?))
+    let form = ProfileForm {
+        website: o.website.clone().unwrap_or_default(),
+        description: o.description.clone().unwrap_or_default(),
+    };
+    Ok(Html(
+        EditPage {
+            c: PageCtx::new(&ctx),
+            o,
+            form,
+            errors: FormErrors::default(),
+        }
+        .render()?,
+    ))
 }
 
-pub async fn update(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>, Form(form): Form<ProfileForm>) -> Result<Response, AppError> {
+pub async fn update(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(form): Form<ProfileForm>,
+) -> Result<Response, AppError> {
     let o = st.store.organisation(&ctx.viewer, id).await?;
     require_edit(&st, &ctx, id).await?;
     match OrganisationProfile::parse(&form.website, &form.description) {
         Ok(profile) => {
-            st.store.update_organisation_profile(ctx.person_id()?, id, &profile).await?;
+            st.store
+                .update_organisation_profile(ctx.person_id()?, id, &profile)
+                .await?;
             Ok(Redirect::to(&format!("/organisations/{id}?notice=saved")).into_response())
         }
         Err(e) => {
-            let page = EditPage { c: PageCtx::new(&ctx), o, form, errors: FormErrors::from_validation(ctx.tr, &e) };
+            let page = EditPage {
+                c: PageCtx::new(&ctx),
+                o,
+                form,
+                errors: FormErrors::from_validation(ctx.tr, &e),
+            };
             Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
         }
     }

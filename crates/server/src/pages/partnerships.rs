@@ -2,9 +2,9 @@
 
 use super::home::PartnershipSummary;
 use super::layout::PageCtx;
+use crate::AppState;
 use crate::auth::Ctx;
 use crate::error::AppError;
-use crate::AppState;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
@@ -19,15 +19,40 @@ struct DetailPage {
     can_administer: bool,
 }
 
-pub async fn show(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Html<String>, AppError> {
+pub async fn show(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Html<String>, AppError> {
     let p = st.store.partnership(&ctx.viewer, id).await?;
     let parties = st.store.parties(id).await?;
     let groups = ["prefecture", "company", "municipality", "school", "npo"]
         .into_iter()
-        .map(|k| (k, parties.iter().filter(|p| p.kind == k).cloned().collect::<Vec<_>>()))
+        .map(|k| {
+            (
+                k,
+                parties
+                    .iter()
+                    .filter(|p| p.kind == k)
+                    .cloned()
+                    .collect::<Vec<_>>(),
+            )
+        })
         .filter(|(_, v)| !v.is_empty())
         .collect();
-    let s = PartnershipSummary { figures: st.store.partnership_figures(id).await?, pillars: st.store.pillars(id).await?, p };
+    let s = PartnershipSummary {
+        figures: st.store.partnership_figures(id).await?,
+        pillars: st.store.pillars(id).await?,
+        p,
+    };
     let can_administer = ctx.viewer.can_administer(id);
-    Ok(Html(DetailPage { c: PageCtx::new(&ctx), s, groups, can_administer }.render()?))
+    Ok(Html(
+        DetailPage {
+            c: PageCtx::new(&ctx),
+            s,
+            groups,
+            can_administer,
+        }
+        .render()?,
+    ))
 }
