@@ -19,6 +19,7 @@ use tower_http::trace::TraceLayer;
 pub fn app(state: AppState) -> Router {
     let hsts = state.config.secure_cookies();
     let limit = state.config.max_body_bytes;
+    telemetry::metrics_handle();
     routes::router()
         .layer(from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(limit))
@@ -52,7 +53,6 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         .config
         .run_jobs
         .then(|| tokio::spawn(jobs::run(state.clone(), stop_rx)));
-    telemetry::metrics_handle();
     tracing::info!(
         listen = %listener.local_addr()?,
         database = store.backend().name(),

@@ -1,0 +1,151 @@
+//! A real browser: headless Chromium (Debian's chromium and chromium-driver)
+//! signs in with a demo account and switches the language.
+
+use crate::support::TestApp;
+use fantoccini::{ClientBuilder, Locator};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+async fn chromedriver() -> (Driver, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let driver = Driver(
+        Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver)"),
+    );
+    let url = format!("http://127.0.0.1:{port}");
+    for _ in 0..100 {
+        if reqwest::get(format!("{url}/status")).await.is_ok() {
+            return (driver, url);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(kizuna_browser),
+    ignore = "browser test skipped: install Debian's chromium and chromium-driver"
+)]
+async fn a_person_signs_in_and_switches_the_language_in_chromium() {
+    let app = TestApp::spawn().await;
+    let hash = kizuna_server::auth::password::hash(kizuna_store::demo::DEMO_PASSWORD.into())
+        .await
+        .unwrap();
+    app.store.load_demo(&hash).await.unwrap();
+    let (_driver, url) = chromedriver().await;
+    let profile = std::env::temp_dir().join(format!("kizuna-chromium-{}", std::process::id()));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--window-size=1280,900",
+                     format!("--user-data-dir={}", profile.display())],
+            "prefs": {"intl.accept_languages": "ja-JP,ja"}
+        }
+    });
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&url)
+        .await
+        .expect("start Chromium");
+
+    let outcome = async {
+        client.goto(&app.url("/signin")).await?;
+        assert_eq!(
+            client
+                .find(Locator::Css("html"))
+                .await?
+                .attr("lang")
+                .await?
+                .as_deref(),
+            Some("ja")
+        );
+        client
+            .find(Locator::Id("email"))
+            .await?
+            .send_keys(&format!("member@{}", kizuna_store::demo::DEMO_DOMAIN))
+            .await?;
+        client
+            .find(Locator::Id("password"))
+            .await?
+            .send_keys(kizuna_store::demo::DEMO_PASSWORD)
+            .await?;
+        client
+            .find(Locator::Css("form.stack button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_url(&url::Url::parse(&app.url("/me")).unwrap())
+            .await?;
+        let h1 = client.find(Locator::Css("main h1")).await?.text().await?;
+        assert_eq!(h1, "マイページ");
+        let png = client.screenshot().await?;
+        std::fs::write(std::env::temp_dir().join("kizuna-my-page-ja.png"), png).ok();
+
+        client
+            .find(Locator::Css("button[name=lang][value=en]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css("html[lang=en]"))
+            .await?;
+        assert_eq!(
+            client.find(Locator::Css("main h1")).await?.text().await?,
+            "My page"
+        );
+        assert_eq!(
+            client
+                .find(Locator::Css("button[name=lang][value=en]"))
+                .await?
+                .attr("aria-pressed")
+                .await?
+                .as_deref(),
+            Some("true")
+        );
+        client.goto(&app.url("/municipalities")).await?;
+        assert_eq!(
+            client.find(Locator::Css("main h1")).await?.text().await?,
+            "Municipalities"
+        );
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    client.close().await.ok();
+    let _ = std::fs::remove_dir_all(&profile);
+    outcome.expect("browser steps");
+    let id = app
+        .store
+        .person_by_email(&format!("member@{}", kizuna_store::demo::DEMO_DOMAIN))
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    assert_eq!(
+        app.store.person(id).await.unwrap().locale,
+        "en",
+        "the choice is stored with the account"
+    );
+}

@@ -1,0 +1,10 @@
+//! Kizuna through its real interfaces: HTTP against a running server on a
+//! real database, the `kizuna` binary itself, and pages in headless Chromium.
+
+mod access;
+mod accounts;
+mod api;
+mod browser;
+mod durability;
+mod ops;
+mod support;
