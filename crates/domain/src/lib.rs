@@ -20,7 +20,7 @@ pub use error::ValidationError;
 pub use local_gov_code::LocalGovCode;
 pub use locale::Locale;
 pub use organisation::{NewOrganisation, OrgKind, OrganisationProfile};
-pub use partnership::{DEFAULT_PILLARS, PillarKey, Visibility};
+pub use partnership::{DEFAULT_PILLARS, PartnershipDraft, PillarKey, Visibility};
 pub use password::Password;
 pub use person::NewPerson;
 pub use role::{Role, RoleAssignment};

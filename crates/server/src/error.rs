@@ -138,6 +138,17 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
     }
     let info = match res.extensions().get::<ErrorInfo>() {
         Some(info) => info.clone(),
+        None if res
+            .extensions()
+            .get::<tower_http::csrf::ProtectionError>()
+            .is_some() =>
+        {
+            ErrorInfo {
+                code: "cross_site_request",
+                field: None,
+                detail: None,
+            }
+        }
         None if is_rendered(&res) => return res,
         None => ErrorInfo {
             code: code_for_status(status),

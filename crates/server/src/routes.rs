@@ -2,7 +2,7 @@
 //! in the handlers (through `kizuna_domain::access`) and again by the store's
 //! scoped queries; this table is the map.
 
-use crate::pages::{admin, auth, home, me, municipalities, organisations, partnerships};
+use crate::pages::{admin, auth, home, me, municipalities, organisations, partnerships, registry};
 use crate::{AppState, api, assets, telemetry};
 use axum::Router;
 use axum::extract::State;
@@ -21,6 +21,8 @@ pub fn router() -> Router<AppState> {
             get(organisations::show).post(organisations::update),
         )
         .route("/partnerships/{id}", get(partnerships::show))
+        // Coordinators and administrators of the partnership.
+        .route("/partnerships/{id}/parties", post(registry::add_party))
         .route("/privacy", get(auth::privacy))
         .route("/locale", post(auth::set_locale))
         // Visitors: accounts.
@@ -41,6 +43,8 @@ pub fn router() -> Router<AppState> {
         .route("/me", get(me::show))
         .route("/me/tokens", post(me::create_token))
         .route("/me/tokens/{id}/revoke", post(me::revoke_token))
+        .route("/me/data", get(me::download_data))
+        .route("/me/erasure", post(me::erase))
         // The organisation's municipal staff, its partnerships' coordinators, instance admins.
         .route("/organisations/{id}/edit", get(organisations::edit))
         // Partnership administrators (own partnerships) and instance administrators.
@@ -55,7 +59,11 @@ pub fn router() -> Router<AppState> {
             "/admin/partnerships/{id}/pillars/{pillar}/delete",
             post(admin::delete_pillar),
         )
+        .route("/admin/organisations/new", get(registry::new_organisation))
+        .route("/admin/organisations", post(registry::create_organisation))
         // Instance administrators.
+        .route("/admin/partnerships/new", get(registry::new_partnership))
+        .route("/admin/partnerships", post(registry::create_partnership))
         .route("/admin/audit", get(admin::audit))
         // JSON API: same rules as the pages (see api/).
         .nest("/api/v1", api::router())

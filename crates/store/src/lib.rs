@@ -15,6 +15,7 @@ pub mod organisations;
 pub mod outbox;
 pub mod partnerships;
 pub mod people;
+pub mod personal_data;
 pub mod roles;
 mod seed;
 pub mod sessions;

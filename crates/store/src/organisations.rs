@@ -104,8 +104,42 @@ impl Store {
         actor: Option<i64>,
         org: &NewOrganisation,
     ) -> Result<i64> {
+        self.create_organisation_in(actor, org, None).await
+    }
+
+    /// Creates an organisation and, in the same transaction, makes it a party
+    /// to `partnership` (so it is never created invisible to its creator).
+    pub async fn create_organisation_in(
+        &self,
+        actor: Option<i64>,
+        org: &NewOrganisation,
+        partnership: Option<i64>,
+    ) -> Result<i64> {
         let mut tx = self.begin_write().await?;
+        if let Some(parent) = org.parent_id {
+            let kind: Option<String> =
+                sqlx::query_scalar("SELECT kind FROM organisations WHERE id = $1")
+                    .bind(parent)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if kind.as_deref() != Some("company") {
+                return Err(kizuna_domain::ValidationError::new(
+                    "parent_id",
+                    "parent_must_be_company",
+                )
+                .into());
+            }
+        }
         let id = insert_organisation(&mut tx, org).await?;
+        if let Some(p) = partnership {
+            sqlx::query(
+                "INSERT INTO partnership_parties (partnership_id, organisation_id) VALUES ($1, $2)",
+            )
+            .bind(p)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        }
         audit::record(
             &mut tx,
             actor,

@@ -51,6 +51,7 @@ contract!(
     demo_data_loads_once_and_fills_the_partnership,
     pillars_can_be_renamed_added_and_removed,
     every_change_is_in_the_audit_log,
+    personal_data_is_exported_whole_and_erased_without_trace,
 );
 
 fn account<'a>(email: &'a str) -> NewAccount<'a> {
@@ -640,4 +641,89 @@ async fn every_change_is_in_the_audit_log(store: Store) {
     let actions: Vec<&str> = log.iter().map(|e| e.action.as_str()).collect();
     assert_eq!(actions, vec!["organisation.update", "person.sign_up"]);
     assert_eq!(log[0].actor_name.as_deref(), Some("福島 花子"));
+}
+
+async fn personal_data_is_exported_whole_and_erased_without_trace(store: Store) {
+    let (id, _) = signed_up(&store, "appi@example.jp").await;
+    let p = store
+        .create_partnership(
+            None,
+            &NewPartnership {
+                name: "連携",
+                name_en: None,
+                description: None,
+                visibility: Visibility::Public,
+                signed_on: None,
+            },
+            &[],
+        )
+        .await
+        .unwrap();
+    store
+        .assign_role(
+            Some(id),
+            id,
+            &RoleAssignment::new(p, Role::Member, None).unwrap(),
+        )
+        .await
+        .unwrap();
+    store
+        .create_api_token(id, "私のトークン", "appi-token", "kz_appi000")
+        .await
+        .unwrap();
+    store.create_session(id, "appi-session").await.unwrap();
+    store
+        .record_login_attempt("appi@example.jp", "192.0.2.1", true)
+        .await
+        .unwrap();
+
+    let data = store.personal_data(id).await.unwrap();
+    assert_eq!(data.person.email, "appi@example.jp");
+    assert_eq!(
+        (
+            data.consents.len(),
+            data.roles.len(),
+            data.api_tokens.len(),
+            data.active_sessions
+        ),
+        (1, 1, 1, 1)
+    );
+    assert_eq!(
+        (data.sign_in_attempts.len(), data.mail_sent_to_you.len()),
+        (1, 1)
+    );
+    assert!(data.your_actions.iter().any(|a| a.action == "role.assign"));
+
+    store.erase_person(id).await.unwrap();
+    assert!(matches!(store.person(id).await, Err(StoreError::NotFound)));
+    assert!(
+        store
+            .api_token_person("appi-token")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .session_person("appi-session")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(store.mail_to("appi@example.jp").await.unwrap().is_empty());
+    let leftovers: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM audit_log WHERE actor_id = $1 OR detail LIKE '%appi%'",
+    )
+    .bind(id)
+    .fetch_one(store.pool())
+    .await
+    .unwrap();
+    assert_eq!(leftovers, 0);
+    assert_eq!(count(&store, "login_attempts").await, 0);
+    assert!(matches!(
+        store.erase_person(id).await,
+        Err(StoreError::NotFound)
+    ));
+    // The address is free again.
+    signed_up(&store, "appi@example.jp").await;
 }

@@ -254,3 +254,35 @@ mail-reset-subject = [Kizuna] Reset your password
 mail-reset-body = We received a request to reset your password. Use the link below to choose a new one; it is valid for one hour. If you did not ask for this, ignore this e-mail.
 mail-reset-action = Reset my password
 mail-footer = This is an automated message. If it was not meant for you, please ignore it.
+
+# APPI
+notice-erased = Your account and everything that identifies you have been deleted. Thank you for taking part.
+me-data = Your data
+me-data-lead = Under Japan's APPI you can take out everything Kizuna holds about you, at any time (as JSON).
+me-data-download = Download my data
+me-erase = Delete my account
+me-erase-lead = Deletes your account and everything that identifies you (roles, affiliations, consent record, tokens, mail sent to you, sign-in records). This cannot be undone.
+me-erase-confirm = I understand that this cannot be undone
+me-erase-submit = Delete my account
+error-erasure-not-confirmed = Tick the confirmation box to delete your account.
+error-wrong-password = The password is wrong.
+
+# Registry
+admin-org-new = Register an organisation
+admin-org-create = Register
+admin-org-kana-hint = In hiragana or katakana; used to sort lists.
+admin-org-name-en = English name
+admin-org-code-hint = Prefectures and municipalities only: the 6-digit local government code (e.g. 072010).
+admin-org-partnership = Add to partnership
+admin-partnership-new = Register a partnership
+admin-partnership-create = Register
+admin-partnership-pillars-note = A new partnership starts with the six standard pillars (administrative DX, local products, rumours and memory, next generation, workation, disaster support); you can edit them later.
+admin-visibility = Who may see it
+visibility-public = Anyone
+partnership-add-party = Add an organisation
+partnership-add-party-submit = Add
+error-parent-must-be-company = Choose a company as the parent.
+error-unknown-partnership = You cannot choose that partnership.
+error-invalid-date = Enter a real date such as 2024-02-07.
+error-cross-site-request = Requests sent from another site are not accepted. Please try again from Kizuna's own page.
+me-affiliations = Affiliations

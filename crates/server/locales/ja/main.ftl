@@ -254,3 +254,35 @@ mail-reset-subject = 【絆 Kizuna】パスワード再設定のご案内
 mail-reset-body = パスワード再設定のご依頼を受け付けました。下のリンクから新しいパスワードを設定してください。リンクの有効期限は1時間です。お心当たりがない場合は、このメールを破棄してください。
 mail-reset-action = パスワードを再設定する
 mail-footer = このメールは送信専用です。お心当たりがない場合は破棄してください。
+
+# APPI
+notice-erased = アカウントと、あなたを特定できる情報をすべて削除しました。ご利用ありがとうございました。
+me-data = あなたのデータ
+me-data-lead = 個人情報保護法に基づき、Kizuna があなたについて保存しているすべての情報をいつでも取り出せます（JSON形式）。
+me-data-download = データをダウンロード
+me-erase = アカウントの削除
+me-erase-lead = アカウントと、あなたを特定できる情報（役割、所属、同意の記録、トークン、送信したメール、ログイン記録）をすべて削除します。元に戻せません。
+me-erase-confirm = 元に戻せないことを理解したうえで削除します
+me-erase-submit = アカウントを削除する
+error-erasure-not-confirmed = 削除するには、確認のチェックを入れてください。
+error-wrong-password = パスワードが違います。
+
+# Registry
+admin-org-new = 団体を登録
+admin-org-create = 登録する
+admin-org-kana-hint = ひらがな又はカタカナ。一覧の並び順に使います。
+admin-org-name-en = 英語名
+admin-org-code-hint = 都道府県・市町村だけ。6桁の全国地方公共団体コード（例：072010）。
+admin-org-partnership = 参加させる連携
+admin-partnership-new = 連携を登録
+admin-partnership-create = 登録する
+admin-partnership-pillars-note = 登録すると、標準の6つの柱（行政DX、県産品振興、風評払拭・風化防止、次世代育成、ワーケーション、災害支援）が付きます。あとで編集できます。
+admin-visibility = 公開範囲
+visibility-public = 誰でも見られる
+partnership-add-party = 参加団体を追加
+partnership-add-party-submit = 追加する
+error-parent-must-be-company = 親会社には企業を選んでください。
+error-unknown-partnership = 選べない連携です。
+error-invalid-date = 日付は 2024-02-07 のように、実在する日を入力してください。
+error-cross-site-request = 別のサイトから送られた操作は受け付けられません。Kizuna の画面からもう一度操作してください。
+me-affiliations = 所属

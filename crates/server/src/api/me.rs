@@ -134,3 +134,14 @@ pub async fn revoke_token(
     st.store.revoke_api_token(ctx.person_id()?, id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Everything Kizuna holds about the caller (APPI disclosure), as on My page.
+#[utoipa::path(get, path = "/api/v1/me/data", tag = "me", security(("bearer" = [])),
+    responses((status = 200, description = "The caller's personal data: person, consents, memberships, roles, tokens (without secrets), sign-in attempts, mail sent, own actions", content_type = "application/json"),
+        (status = 401, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn data(
+    State(st): State<AppState>,
+    ctx: Ctx,
+) -> Result<Json<kizuna_store::personal_data::PersonalData>, AppError> {
+    Ok(Json(st.store.personal_data(ctx.person_id()?).await?))
+}

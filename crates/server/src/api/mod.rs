@@ -17,10 +17,10 @@ use utoipa::OpenApi;
 #[openapi(
     info(title = "Kizuna API", version = "1", description = "Partnerships between companies and local governments: organisations, municipalities, partnerships and the signed-in person. Authenticate with `Authorization: Bearer <personal access token>` (create one on My page)."),
     paths(
-        organisations::list, organisations::get_one, organisations::update,
+        organisations::list, organisations::get_one, organisations::update, organisations::create,
         municipalities::list, municipalities::get_one,
         partnerships::list, partnerships::get_one,
-        me::show, me::list_tokens, me::create_token, me::revoke_token,
+        me::show, me::data, me::list_tokens, me::create_token, me::revoke_token,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -59,7 +59,10 @@ pub struct Problem {
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route("/organisations", get(organisations::list))
+        .route(
+            "/organisations",
+            get(organisations::list).post(organisations::create),
+        )
         .route(
             "/organisations/{id}",
             get(organisations::get_one).patch(organisations::update),
@@ -69,6 +72,7 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships", get(partnerships::list))
         .route("/partnerships/{id}", get(partnerships::get_one))
         .route("/me", get(me::show))
+        .route("/me/data", get(me::data))
         .route("/me/tokens", get(me::list_tokens).post(me::create_token))
         .route("/me/tokens/{id}", delete(me::revoke_token))
         .route("/openapi.json", get(openapi))

@@ -103,3 +103,72 @@ pub async fn update(
         .await?;
     Ok(Json(st.store.organisation(&ctx.viewer, id).await?.into()))
 }
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewOrganisation {
+    /// prefecture, municipality, company, school or npo
+    pub kind: String,
+    pub name: String,
+    #[serde(default)]
+    pub name_kana: String,
+    #[serde(default)]
+    pub name_en: String,
+    /// Required for prefectures and municipalities; its check digit is verified.
+    #[serde(default)]
+    pub local_gov_code: String,
+    /// Parent company, for group subsidiaries.
+    pub parent_id: Option<i64>,
+    #[serde(default)]
+    pub website: String,
+    #[serde(default)]
+    pub description: String,
+    /// Partnership to add the organisation to; required unless the caller is an instance administrator.
+    pub partnership_id: Option<i64>,
+}
+
+/// Registers an organisation (instance administrators, or a partnership's
+/// coordinators and administrators into their own partnership).
+#[utoipa::path(post, path = "/api/v1/organisations", tag = "organisations", request_body = NewOrganisation,
+    security(("bearer" = [])),
+    responses((status = 201, body = Organisation), (status = 403, body = super::Problem, content_type = "application/problem+json"),
+        (status = 409, body = super::Problem, content_type = "application/problem+json"),
+        (status = 422, body = super::Problem, content_type = "application/problem+json")))]
+pub async fn create(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Json(body): Json<NewOrganisation>,
+) -> Result<(axum::http::StatusCode, Json<Organisation>), AppError> {
+    ctx.require_user()?;
+    match body.partnership_id {
+        Some(p) if ctx.viewer.can_coordinate(p) => {}
+        None if ctx.viewer.is_instance_admin => {}
+        None if ctx
+            .viewer
+            .roles
+            .iter()
+            .any(|r| ctx.viewer.can_coordinate(r.partnership_id)) =>
+        {
+            return Err(kizuna_domain::ValidationError::new("partnership_id", "required").into());
+        }
+        _ => return Err(AppError::Forbidden),
+    }
+    let input = kizuna_domain::organisation::OrganisationInput {
+        kind: body.kind,
+        name: body.name,
+        name_kana: body.name_kana,
+        name_en: body.name_en,
+        local_gov_code: body.local_gov_code,
+        parent_id: body.parent_id,
+        website: body.website,
+        description: body.description,
+    };
+    let org = kizuna_domain::NewOrganisation::parse(&input)?;
+    let id = st
+        .store
+        .create_organisation_in(ctx.viewer.person_id, &org, body.partnership_id)
+        .await?;
+    Ok((
+        axum::http::StatusCode::CREATED,
+        Json(st.store.organisation(&ctx.viewer, id).await?.into()),
+    ))
+}

@@ -6,7 +6,7 @@ use crate::i18n::Tr;
 use askama::Template;
 
 /// Notices a redirect may ask a page to show (`?notice=…`); anything else is ignored.
-const NOTICES: [&str; 10] = [
+const NOTICES: [&str; 11] = [
     "signed-up",
     "verified",
     "signed-out",
@@ -17,6 +17,7 @@ const NOTICES: [&str; 10] = [
     "role-removed",
     "token-revoked",
     "verify-sent",
+    "erased",
 ];
 
 pub struct PageCtx {

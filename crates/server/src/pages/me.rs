@@ -12,6 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kizuna_store::api_tokens::ApiToken;
 use kizuna_store::people::{Consent, Person};
+use kizuna_store::personal_data::MembershipRow;
 use kizuna_store::tokens;
 use serde::Deserialize;
 
@@ -27,6 +28,7 @@ struct MyPage {
     c: PageCtx,
     person: Person,
     roles: Vec<RoleLine>,
+    memberships: Vec<MembershipRow>,
     consents: Vec<Consent>,
     tokens: Vec<ApiToken>,
     new_token: Option<String>,
@@ -62,6 +64,7 @@ async fn render(
         c: PageCtx::new(ctx),
         person: st.store.person(id).await?,
         roles,
+        memberships: st.store.memberships(id).await?,
         consents: st.store.consents(id).await?,
         tokens: st.store.api_tokens(id).await?,
         new_token,
@@ -110,4 +113,63 @@ pub async fn revoke_token(
         .revoke_api_token(ctx.person_id()?, token_id)
         .await?;
     Ok(Redirect::to("/me?notice=token-revoked").into_response())
+}
+
+/// `GET /me/data`: everything Kizuna holds about me, as a JSON file (APPI disclosure).
+pub async fn download_data(State(st): State<AppState>, ctx: Ctx) -> Result<Response, AppError> {
+    let data = st.store.personal_data(ctx.person_id()?).await?;
+    let json =
+        serde_json::to_string_pretty(&data).map_err(|e| AppError::Internal(e.to_string()))?;
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/json; charset=utf-8",
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"kizuna-my-data.json\"",
+            ),
+        ],
+        json,
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ErasureForm {
+    #[serde(default)]
+    password: String,
+    confirm: Option<String>,
+}
+
+/// `POST /me/erasure`: deletes my account and everything that names me,
+/// after I confirm with my password.
+pub async fn erase(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    jar: axum_extra::extract::CookieJar,
+    Form(form): Form<ErasureForm>,
+) -> Result<Response, AppError> {
+    let user = ctx.require_user()?;
+    let creds = st
+        .store
+        .credentials(&user.email)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let refuse = |code: &str| FormErrors::one(ctx.tr, "erase", code);
+    let errors = if form.confirm.is_none() {
+        Some(refuse("erasure_not_confirmed"))
+    } else if !crate::auth::password::verify(form.password, creds.password_hash).await {
+        Some(refuse("wrong_password"))
+    } else {
+        None
+    };
+    if let Some(errors) = errors {
+        let html = render(&st, &ctx, None, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    st.store.erase_person(creds.id).await?;
+    let jar = jar.add(crate::auth::session::expired_session_cookie(&st.config));
+    Ok((jar, Redirect::to("/?notice=erased")).into_response())
 }

@@ -9,3 +9,4 @@ pub mod me;
 pub mod municipalities;
 pub mod organisations;
 pub mod partnerships;
+pub mod registry;

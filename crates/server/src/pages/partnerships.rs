@@ -8,6 +8,7 @@ use crate::error::AppError;
 use askama::Template;
 use axum::extract::{Path, State};
 use axum::response::Html;
+use kizuna_store::organisations::Organisation;
 use kizuna_store::partnerships::Party;
 
 #[derive(Template)]
@@ -17,6 +18,9 @@ struct DetailPage {
     s: PartnershipSummary,
     groups: Vec<(&'static str, Vec<Party>)>,
     can_administer: bool,
+    can_coordinate: bool,
+    /// Organisations the coordinator may add (visible, not yet parties).
+    candidates: Vec<Organisation>,
 }
 
 pub async fn show(
@@ -46,12 +50,26 @@ pub async fn show(
         p,
     };
     let can_administer = ctx.viewer.can_administer(id);
+    let can_coordinate = ctx.viewer.can_coordinate(id);
+    let candidates = if can_coordinate {
+        let taken: Vec<i64> = parties.iter().map(|p| p.organisation_id).collect();
+        st.store
+            .organisations(&ctx.viewer, None)
+            .await?
+            .into_iter()
+            .filter(|o| !taken.contains(&o.id))
+            .collect()
+    } else {
+        Vec::new()
+    };
     Ok(Html(
         DetailPage {
             c: PageCtx::new(&ctx),
             s,
             groups,
             can_administer,
+            can_coordinate,
+            candidates,
         }
         .render()?,
     ))

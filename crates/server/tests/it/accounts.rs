@@ -311,3 +311,58 @@ async fn sign_in_returns_to_a_local_page_only() {
         .unwrap();
     assert_eq!(res.headers()["location"], "/me");
 }
+
+#[tokio::test]
+async fn a_person_downloads_their_data_and_erases_their_account() {
+    let app = TestApp::spawn().await;
+    let id = app.person("erase@example.jp", &[]).await;
+    let c = app.signed_in("erase@example.jp").await;
+    let res = c.get(app.url("/me/data")).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    assert!(
+        res.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("attachment")
+    );
+    let data: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(data["person"]["email"], "erase@example.jp");
+    assert_eq!(data["consents"][0]["purpose"], "privacy_notice");
+    assert!(
+        !data.to_string().contains("argon2"),
+        "no password hash in the export"
+    );
+
+    let res = c
+        .post(app.url("/me/erasure"))
+        .form(&[("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("確認のチェック"));
+    let res = c
+        .post(app.url("/me/erasure"))
+        .form(&[("password", "not my password"), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(app.store.person(id).await.is_ok());
+
+    let res = c
+        .post(app.url("/me/erasure"))
+        .form(&[("password", PASSWORD), ("confirm", "yes")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/?notice=erased");
+    assert!(
+        app.store
+            .person_by_email("erase@example.jp")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(c.get(app.url("/me")).send().await.unwrap().status(), 401);
+}

@@ -7,4 +7,5 @@ mod api;
 mod browser;
 mod durability;
 mod ops;
+mod registry;
 mod support;
