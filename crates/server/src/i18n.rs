@@ -6,6 +6,7 @@ use fluent_templates::{Loader, static_loader};
 use kizuna_domain::Locale;
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::sync::LazyLock;
 use unic_langid::{LanguageIdentifier, langid};
 
 static_loader! {
@@ -16,6 +17,25 @@ static_loader! {
         // inside names, CSV cells and mail subjects.
         customise: |bundle| bundle.set_use_isolating(false),
     };
+}
+
+/// Every argument-free message, formatted once: key → text.
+type Table = HashMap<&'static str, &'static str>;
+static JA_TABLE: LazyLock<Table> =
+    LazyLock::new(|| table(&JA, include_str!("../locales/ja/main.ftl")));
+static EN_TABLE: LazyLock<Table> =
+    LazyLock::new(|| table(&EN, include_str!("../locales/en/main.ftl")));
+
+fn table(lang: &'static LanguageIdentifier, source: &'static str) -> Table {
+    source
+        .lines()
+        .filter(|l| !l.starts_with([' ', '#']) && !l.contains("{ $"))
+        .filter_map(|l| l.split_once(" = ").map(|(k, _)| k.trim()))
+        .filter_map(|k| {
+            let text = LOCALES.try_lookup(lang, k)?;
+            Some((k, &*Box::leak(text.into_boxed_str())))
+        })
+        .collect()
 }
 
 static JA: LanguageIdentifier = langid!("ja");
@@ -35,9 +55,24 @@ impl Tr {
 
     /// The message for `key`; the key itself if it is missing (a test checks none are).
     pub fn t(&self, key: &str) -> String {
-        LOCALES
-            .try_lookup(self.lang(), key)
-            .unwrap_or_else(|| key.to_string())
+        self.text(key).into_owned()
+    }
+
+    /// Like [`Tr::t`] without allocating: messages without arguments are
+    /// formatted once per process (pages look up a hundred of them).
+    pub fn text(&self, key: &str) -> Cow<'static, str> {
+        let table = match self.0 {
+            Locale::Ja => &*JA_TABLE,
+            Locale::En => &*EN_TABLE,
+        };
+        match table.get(key) {
+            Some(s) => Cow::Borrowed(*s),
+            None => Cow::Owned(
+                LOCALES
+                    .try_lookup(self.lang(), key)
+                    .unwrap_or_else(|| key.to_string()),
+            ),
+        }
     }
 
     /// The message for `key` with named arguments.

@@ -1,13 +1,25 @@
-//! What every request handler can reach: the store and the configuration.
+//! What every request handler can reach: the store, the configuration, and
+//! output rendered once per process from data that never changes at run time.
 
 use crate::Config;
+use axum::body::Bytes;
 use kizuna_store::Store;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<Config>,
+    pub rendered: Arc<Rendered>,
+}
+
+/// Renderings of the municipality seed data (see `Store::municipalities`
+/// for why it is immutable while a process runs): the region tables per
+/// language and the API's JSON. They are the busiest read-only responses.
+#[derive(Default)]
+pub struct Rendered {
+    pub municipality_regions: [OnceLock<String>; 2],
+    pub municipalities_json: OnceLock<Bytes>,
 }
 
 impl AppState {
@@ -15,6 +27,7 @@ impl AppState {
         Self {
             store,
             config: Arc::new(config),
+            rendered: Arc::default(),
         }
     }
 }

@@ -67,7 +67,11 @@ impl Store {
             })
             .connect(&url)
             .await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            municipality_cache: Default::default(),
+        })
     }
 
     /// Connects, brings the schema up to date and loads the seed data

@@ -36,6 +36,7 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    municipality_cache: municipalities::MunicipalityCache,
 }
 
 impl Store {

@@ -56,8 +56,8 @@ impl PageCtx {
         }
     }
 
-    pub fn t(&self, key: &str) -> String {
-        self.tr.t(key)
+    pub fn t(&self, key: &str) -> std::borrow::Cow<'static, str> {
+        self.tr.text(key)
     }
 
     pub fn lang(&self) -> &'static str {
@@ -104,24 +104,26 @@ impl PageCtx {
         }
     }
 
-    pub fn region(&self, region: &str) -> String {
-        self.tr.t(&format!("region-{}", self.region_slug(region)))
+    pub fn region(&self, region: &str) -> std::borrow::Cow<'static, str> {
+        self.tr
+            .text(&format!("region-{}", self.region_slug(region)))
     }
 
     /// 市 / 町 / 村 in the reader's language.
-    pub fn muni_type(&self, t: &str) -> String {
+    pub fn muni_type(&self, t: &str) -> std::borrow::Cow<'static, str> {
         let key = match t {
             "市" => "muni-type-city",
             "町" => "muni-type-town",
             "村" => "muni-type-village",
-            _ => return t.to_string(),
+            _ => return t.to_string().into(),
         };
-        self.tr.t(key)
+        self.tr.text(key)
     }
 
     /// The name of an organisation kind or role in the reader's language.
-    pub fn label(&self, prefix: &str, value: &str) -> String {
-        self.tr.t(&format!("{prefix}-{}", value.replace('_', "-")))
+    pub fn label(&self, prefix: &str, value: &str) -> std::borrow::Cow<'static, str> {
+        self.tr
+            .text(&format!("{prefix}-{}", value.replace('_', "-")))
     }
 }
 

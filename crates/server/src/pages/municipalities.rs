@@ -12,22 +12,40 @@ use kizuna_store::partnerships::Partnership;
 
 #[derive(Template)]
 #[template(path = "municipalities.html")]
-struct ListPage {
+struct ListPage<'a> {
     c: PageCtx,
-    regions: Vec<(&'static str, Vec<Municipality>)>,
+    /// Pre-rendered, already escaped HTML of the region tables.
+    regions_html: &'a str,
     total: usize,
+}
+
+/// The region navigation and tables: the same for every reader of a language.
+#[derive(Template)]
+#[template(path = "municipality_regions.html")]
+struct RegionTables<'a> {
+    c: PageCtx,
+    regions: Vec<(&'static str, Vec<&'a Municipality>)>,
 }
 
 pub async fn index(State(st): State<AppState>, ctx: Ctx) -> Result<Html<String>, AppError> {
     let all = st.store.municipalities().await?;
-    let regions = by_region(&all)
-        .into_iter()
-        .map(|(r, l)| (r, l.into_iter().cloned().collect()))
-        .collect();
+    let slot =
+        &st.rendered.municipality_regions[usize::from(ctx.tr.0 == kizuna_domain::Locale::En)];
+    let regions_html = match slot.get() {
+        Some(html) => html,
+        None => {
+            let html = RegionTables {
+                c: PageCtx::bare(ctx.tr),
+                regions: by_region(&all),
+            }
+            .render()?;
+            slot.get_or_init(|| html)
+        }
+    };
     Ok(Html(
         ListPage {
             c: PageCtx::new(&ctx),
-            regions,
+            regions_html,
             total: all.len(),
         }
         .render()?,

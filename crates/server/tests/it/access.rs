@@ -22,7 +22,12 @@ async fn a_cross_site_form_post_is_refused_and_changes_nothing() {
         .await
         .unwrap();
     assert_eq!(res.status(), 403);
-    assert!(res.text().await.unwrap().contains("別のサイトから送られた操作は受け付けられません"));
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("別のサイトから送られた操作は受け付けられません")
+    );
     assert!(
         app.store
             .person_by_email("victim@example.jp")

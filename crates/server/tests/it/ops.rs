@@ -30,7 +30,7 @@ async fn health_readiness_and_metrics_answer() {
         .await
         .unwrap();
     assert!(
-        metrics.contains("kizuna_http_requests_total")
+        metrics.contains("kizuna_http_request_duration_seconds_count")
             && metrics.contains("route=\"/municipalities\""),
         "{metrics}"
     );
