@@ -160,3 +160,141 @@ async fn an_oversize_form_is_refused_with_a_message() {
     assert_eq!(res.status(), 413);
     assert!(res.text().await.unwrap().contains("大きすぎます"));
 }
+
+#[tokio::test]
+async fn queued_mail_is_delivered_once_as_an_eml_file() {
+    let app = TestApp::spawn().await;
+    let form = [
+        ("email", "mail@example.jp"),
+        ("display_name", "郵便 花子"),
+        ("password", crate::support::PASSWORD),
+        ("consent", "yes"),
+    ];
+    app.client()
+        .post(app.url("/signup"))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(app.store.unsent_mail_count().await.unwrap(), 1);
+
+    let dir = std::env::temp_dir().join(format!(
+        "kizuna-mail-{}",
+        kizuna_store::tokens::new_secret("")[..8].to_owned()
+    ));
+    let mail = kizuna_server::config::MailConfig {
+        transport: "file".into(),
+        dir: dir.display().to_string(),
+        ..Default::default()
+    };
+    let config = kizuna_server::Config {
+        mail: mail.clone(),
+        ..Default::default()
+    };
+    let state = kizuna_server::AppState::new(app.store.clone(), config);
+    let transport = kizuna_server::mail::Transport::from_config(&mail).unwrap();
+    kizuna_server::jobs::deliver_mail(&state, &transport).await;
+    kizuna_server::jobs::deliver_mail(&state, &transport).await;
+
+    assert_eq!(app.store.unsent_mail_count().await.unwrap(), 0);
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(files.len(), 1, "delivered exactly once");
+    let eml = std::fs::read_to_string(&files[0]).unwrap();
+    assert!(
+        eml.contains("To: mail@example.jp") && eml.contains("multipart/alternative"),
+        "{eml}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn an_unknown_mail_transport_is_a_clear_configuration_error() {
+    let c = kizuna_server::config::MailConfig {
+        transport: "pigeon".into(),
+        ..Default::default()
+    };
+    let err = kizuna_server::mail::Transport::from_config(&c)
+        .err()
+        .unwrap()
+        .to_string();
+    assert!(err.contains("file, log or smtp"), "{err}");
+    let c = kizuna_server::config::MailConfig {
+        transport: "smtp".into(),
+        ..Default::default()
+    };
+    assert!(
+        kizuna_server::mail::Transport::from_config(&c)
+            .err()
+            .unwrap()
+            .to_string()
+            .contains("smtp_host")
+    );
+}
+
+#[tokio::test]
+async fn every_page_has_a_plain_title_one_h1_and_a_main_landmark() {
+    let app = TestApp::spawn().await;
+    app.store.load_demo("$argon2id$unused").await.unwrap();
+    let id = app.person("pages@example.jp", &[]).await;
+    app.store.set_instance_admin(id, true).await.unwrap();
+    let c = app.signed_in("pages@example.jp").await;
+    for path in [
+        "/",
+        "/municipalities",
+        "/municipalities/072044",
+        "/organisations",
+        "/organisations/1",
+        "/partnerships/1",
+        "/privacy",
+        "/me",
+        "/admin",
+        "/admin/audit",
+        "/admin/organisations/new",
+        "/admin/partnerships/new",
+        "/admin/partnerships/1/pillars",
+        "/organisations/1/edit",
+    ] {
+        let res = c.get(app.url(path)).send().await.unwrap();
+        assert_eq!(res.status(), 200, "{path}");
+        let html = res.text().await.unwrap();
+        let title = html
+            .split("<title>")
+            .nth(1)
+            .and_then(|t| t.split("</title>").next())
+            .unwrap();
+        assert!(
+            !title.contains('<') && title.ends_with("絆 Kizuna"),
+            "{path}: title {title:?}"
+        );
+        assert_eq!(html.matches("<h1").count(), 1, "{path}: one h1");
+        assert!(
+            html.contains("<main id=\"main\"") && html.contains("<nav"),
+            "{path}: landmarks"
+        );
+        assert!(
+            !html.contains("error-") && !html.contains("{{"),
+            "{path}: an untranslated key or template slip"
+        );
+    }
+    for path in [
+        "/",
+        "/signup",
+        "/signin",
+        "/password-reset",
+        "/municipalities",
+    ] {
+        let html = app
+            .client()
+            .get(app.url(path))
+            .send()
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap();
+        assert_eq!(html.matches("<h1").count(), 1, "{path}");
+    }
+}
