@@ -50,6 +50,7 @@ pub fn router() -> Router<AppState> {
         // Partnership administrators (own partnerships) and instance administrators.
         .route("/admin", get(admin::people))
         .route("/admin/roles", post(admin::assign_role))
+        .route("/admin/memberships", post(admin::add_membership))
         .route("/admin/roles/{id}/delete", post(admin::revoke_role))
         .route(
             "/admin/partnerships/{id}/pillars",

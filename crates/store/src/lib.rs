@@ -10,6 +10,7 @@ mod connect;
 pub mod demo;
 mod error;
 pub mod login_attempts;
+pub mod memberships;
 pub mod municipalities;
 pub mod organisations;
 pub mod outbox;

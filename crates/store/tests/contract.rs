@@ -52,6 +52,7 @@ contract!(
     pillars_can_be_renamed_added_and_removed,
     every_change_is_in_the_audit_log,
     personal_data_is_exported_whole_and_erased_without_trace,
+    memberships_are_added_updated_and_removed,
 );
 
 fn account<'a>(email: &'a str) -> NewAccount<'a> {
@@ -726,4 +727,33 @@ async fn personal_data_is_exported_whole_and_erased_without_trace(store: Store) 
     ));
     // The address is free again.
     signed_up(&store, "appi@example.jp").await;
+}
+
+async fn memberships_are_added_updated_and_removed(store: Store) {
+    let (id, _) = signed_up(&store, "member-of@example.jp").await;
+    let iwaki = store
+        .organisation_id_by_code("072044")
+        .await
+        .unwrap()
+        .unwrap();
+    store
+        .add_membership(None, id, iwaki, Some("総務課"))
+        .await
+        .unwrap();
+    store
+        .add_membership(None, id, iwaki, Some("DX推進課"))
+        .await
+        .unwrap();
+    let list = store.memberships(id).await.unwrap();
+    assert_eq!(list.len(), 1);
+    assert_eq!(
+        (list[0].organisation.as_str(), list[0].department.as_deref()),
+        ("いわき市", Some("DX推進課"))
+    );
+    store.remove_membership(None, id, iwaki).await.unwrap();
+    assert!(store.memberships(id).await.unwrap().is_empty());
+    assert!(matches!(
+        store.remove_membership(None, id, iwaki).await,
+        Err(StoreError::NotFound)
+    ));
 }

@@ -286,3 +286,6 @@ error-unknown-partnership = You cannot choose that partnership.
 error-invalid-date = Enter a real date such as 2024-02-07.
 error-cross-site-request = Requests sent from another site are not accepted. Please try again from Kizuna's own page.
 me-affiliations = Affiliations
+admin-membership = Record an affiliation
+admin-membership-submit = Record
+admin-department = Department

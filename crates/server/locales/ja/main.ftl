@@ -286,3 +286,6 @@ error-unknown-partnership = 選べない連携です。
 error-invalid-date = 日付は 2024-02-07 のように、実在する日を入力してください。
 error-cross-site-request = 別のサイトから送られた操作は受け付けられません。Kizuna の画面からもう一度操作してください。
 me-affiliations = 所属
+admin-membership = 所属を登録する
+admin-membership-submit = 登録する
+admin-department = 部署

@@ -57,6 +57,7 @@ struct PeoplePage {
     partnerships: Vec<Partnership>,
     organisations: Vec<Party>,
     role_names: Vec<&'static str>,
+    all_parties: Vec<Party>,
     form: AssignForm,
     errors: FormErrors,
     is_instance_admin: bool,
@@ -76,20 +77,24 @@ async fn people_page(
         .into_iter()
         .filter(|p| ctx.viewer.can_administer(p.id))
         .collect();
-    let mut organisations = Vec::new();
+    // Every party of the partnerships the viewer administers, once.
+    let mut all_parties: Vec<Party> = Vec::new();
     for p in &partnerships {
         for party in st.store.parties(p.id).await? {
-            if matches!(
-                party.kind.as_str(),
-                "municipality" | "school" | "prefecture"
-            ) && !organisations
+            if !all_parties
                 .iter()
-                .any(|o: &Party| o.organisation_id == party.organisation_id)
+                .any(|o| o.organisation_id == party.organisation_id)
             {
-                organisations.push(party);
+                all_parties.push(party);
             }
         }
     }
+    // Municipal staff are bound to a local government or a school.
+    let organisations = all_parties
+        .iter()
+        .filter(|o| matches!(o.kind.as_str(), "municipality" | "school" | "prefecture"))
+        .cloned()
+        .collect();
     let page = PeoplePage {
         c: PageCtx::new(ctx),
         people: st.store.people_for_admin(&ctx.viewer, &q).await?,
@@ -97,6 +102,7 @@ async fn people_page(
         q,
         partnerships,
         organisations,
+        all_parties,
         role_names: Role::ALL.iter().map(|r| r.as_str()).collect(),
         form,
         errors,
@@ -305,4 +311,66 @@ pub async fn audit(State(st): State<AppState>, ctx: Ctx) -> Result<Html<String>,
         }
         .render()?,
     ))
+}
+
+#[derive(Deserialize)]
+pub struct MembershipForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    organisation_id: i64,
+    #[serde(default)]
+    department: String,
+}
+
+/// `POST /admin/memberships`: records that a person belongs to an
+/// organisation (with their department), for administrators of a
+/// partnership the organisation is part of.
+pub async fn add_membership(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Form(form): Form<MembershipForm>,
+) -> Result<Response, AppError> {
+    require_admin(&ctx)?;
+    let parts = st
+        .store
+        .partnerships_of_organisation(form.organisation_id)
+        .await?;
+    if !ctx.viewer.is_instance_admin && !parts.iter().any(|p| ctx.viewer.can_administer(*p)) {
+        return Err(AppError::Forbidden);
+    }
+    let outcome = async {
+        let email = Email::parse(&form.email)?;
+        let person = st
+            .store
+            .person_by_email(email.as_str())
+            .await?
+            .ok_or(ValidationError::new("email", "unknown_person"))?;
+        let department = kizuna_domain::error::optional_text("department", &form.department, 100)?;
+        st.store
+            .add_membership(
+                ctx.viewer.person_id,
+                person.id,
+                form.organisation_id,
+                department.as_deref(),
+            )
+            .await?;
+        Ok::<_, AppError>(())
+    }
+    .await;
+    match outcome {
+        Ok(()) => Ok(Redirect::to("/admin?notice=saved").into_response()),
+        Err(AppError::Invalid(e)) => {
+            let html = people_page(
+                &st,
+                &ctx,
+                String::new(),
+                AssignForm::default(),
+                FormErrors::from_validation(ctx.tr, &e),
+            )
+            .await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+        Err(e) => Err(e),
+    }
 }

@@ -435,3 +435,54 @@ async fn japanese_is_the_default_and_english_follows_the_browser_or_the_switch()
         .unwrap();
     assert_eq!(res.status(), 422);
 }
+
+#[tokio::test]
+async fn administrators_record_affiliations_for_their_partnerships_organisations() {
+    let app = TestApp::spawn().await;
+    let iwaki = app.municipality("072044").await;
+    let aizu = app.municipality("072028").await;
+    let p = app.partnership(&[iwaki]).await;
+    app.partnership(&[aizu]).await;
+    app.person("padmin@example.jp", &[role(p, Role::Administrator, None)])
+        .await;
+    let staff = app.person("officer@example.jp", &[]).await;
+    let admin = app.signed_in("padmin@example.jp").await;
+    let res = admin
+        .post(app.url("/admin/memberships"))
+        .form(&[
+            ("email", "officer@example.jp"),
+            ("organisation_id", &iwaki.to_string()),
+            ("department", "DX推進課"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["location"], "/admin?notice=saved");
+    let me = app
+        .signed_in("officer@example.jp")
+        .await
+        .get(app.url("/me"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(me.contains("いわき市") && me.contains("DX推進課"));
+    let res = admin
+        .post(app.url("/admin/memberships"))
+        .form(&[
+            ("email", "officer@example.jp"),
+            ("organisation_id", &aizu.to_string()),
+            ("department", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        res.status(),
+        403,
+        "not an organisation of their partnership"
+    );
+    assert_eq!(app.store.memberships(staff).await.unwrap().len(), 1);
+}
