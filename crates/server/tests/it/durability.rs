@@ -192,3 +192,125 @@ async fn acknowledged_writes_survive_abandoned_requests_and_kill_9_on_sqlite() {
 async fn acknowledged_writes_survive_abandoned_requests_and_kill_9_on_postgres() {
     run(TestDb::postgres().await).await;
 }
+
+/// Several `kizuna serve` processes on one database behave as one: a session
+/// made on one is valid on the other, and each queued mail is delivered once.
+async fn two_processes_share_sessions_and_work(db: TestDb) {
+    let mut admin = kizuna(&db.url)
+        .args(["admin", "create", "--email", EMAIL])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    admin
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(PASSWORD.as_bytes())
+        .unwrap();
+    assert!(admin.wait().unwrap().success());
+    let mail_dir = std::env::temp_dir().join(format!(
+        "kizuna-mail-{}",
+        &kizuna_store::tokens::new_secret("")[..8]
+    ));
+    let start_with_mail = |port: u16| {
+        let mut c = kizuna(&db.url);
+        c.env("KIZUNA_MAIL__TRANSPORT", "file")
+            .env("KIZUNA_MAIL__DIR", &mail_dir);
+        c.args(["serve", "--listen", &format!("127.0.0.1:{port}")])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        Server(c.spawn().unwrap())
+    };
+    let (pa, pb) = (free_port(), free_port());
+    let _a = start_with_mail(pa);
+    let _b = start_with_mail(pb);
+    for port in [pa, pb] {
+        let ready = format!("http://127.0.0.1:{port}/readyz");
+        let mut ok = false;
+        for _ in 0..200 {
+            if reqwest::get(&ready).await.is_ok_and(|r| r.status() == 200) {
+                ok = true;
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert!(ok, "server on {port} did not start");
+    }
+    let client = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let res = client
+        .post(format!("http://127.0.0.1:{pa}/signin"))
+        .form(&[("email", EMAIL), ("password", PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|v| v.to_str().unwrap().split(';').next().unwrap().to_string())
+        .find(|c| c.starts_with("kizuna_session="))
+        .unwrap();
+    let me = client
+        .get(format!("http://127.0.0.1:{pb}/api/v1/me"))
+        .header("cookie", &cookie)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(me.status(), 200, "a session made on A works on B");
+
+    for i in 0..20 {
+        let port = if i % 2 == 0 { pa } else { pb };
+        let form = [
+            ("email", format!("p{i}@example.jp")),
+            ("display_name", format!("利用者{i}")),
+            ("password", PASSWORD.to_string()),
+            ("consent", "yes".into()),
+        ];
+        assert_eq!(
+            client
+                .post(format!("http://127.0.0.1:{port}/signup"))
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+                .status(),
+            303
+        );
+    }
+    let mut files = 0;
+    for _ in 0..100 {
+        files = std::fs::read_dir(&mail_dir).map(|d| d.count()).unwrap_or(0);
+        if files >= 20 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    files = std::fs::read_dir(&mail_dir)
+        .map(|d| d.count())
+        .unwrap_or(files);
+    assert_eq!(
+        files, 20,
+        "each of the 20 mails was delivered exactly once by the two workers"
+    );
+    std::fs::remove_dir_all(&mail_dir).ok();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(kizuna_pg),
+    ignore = "PostgreSQL half skipped: set KIZUNA_TEST_POSTGRES_URL to run it"
+)]
+async fn two_processes_on_one_postgres_share_sessions_and_deliver_each_mail_once() {
+    two_processes_share_sessions_and_work(TestDb::postgres().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_on_one_sqlite_file_share_sessions_and_deliver_each_mail_once() {
+    two_processes_share_sessions_and_work(TestDb::sqlite()).await;
+}
