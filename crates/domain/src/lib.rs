@@ -3,9 +3,12 @@
 #![forbid(unsafe_code)]
 
 pub mod access;
+pub mod badges;
 pub mod email;
 pub mod error;
+pub mod fan;
 pub mod kana;
+pub mod ledger;
 pub mod local_gov_code;
 pub mod locale;
 pub mod organisation;

@@ -56,6 +56,11 @@ pub struct PersonalData {
     pub sign_in_attempts: Vec<LoginRow>,
     pub mail_sent_to_you: Vec<crate::outbox::Mail>,
     pub your_actions: Vec<ActionRow>,
+    /// Your PR-corps profiles, one per partnership, with their ledgers.
+    pub fan_profiles: Vec<crate::fans::FanDetail>,
+    pub ledger_entries: Vec<crate::ledger::Entry>,
+    pub consent_changes: Vec<crate::fans::ConsentChange>,
+    pub goods_requests: Vec<crate::fans::GoodsRequest>,
 }
 
 const MEMBERSHIPS: &str =
@@ -111,6 +116,14 @@ impl Store {
         let your_actions = sqlx::query_as("SELECT action, subject_type, subject_id, logged_at FROM audit_log WHERE actor_id = $1 ORDER BY id")
             .bind(person_id).fetch_all(&mut *tx).await?;
         tx.commit().await?;
+        let (mut fan_profiles, mut ledger_entries, mut consent_changes, mut goods_requests) =
+            (vec![], vec![], vec![], vec![]);
+        for fan in self.fans_of_person(person_id).await? {
+            fan_profiles.push(self.fan_detail(fan.id).await?);
+            ledger_entries.extend(self.ledger(fan.id, &Default::default()).await?);
+            consent_changes.extend(self.consent_history(fan.id).await?);
+            goods_requests.extend(self.goods_requests(fan.id).await?);
+        }
         Ok(PersonalData {
             person,
             consents,
@@ -121,6 +134,10 @@ impl Store {
             sign_in_attempts,
             mail_sent_to_you,
             your_actions,
+            fan_profiles,
+            ledger_entries,
+            consent_changes,
+            goods_requests,
         })
     }
 

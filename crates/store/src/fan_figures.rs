@@ -1,0 +1,153 @@
+//! Figures about a partnership's fans and their support, and the member
+//! list for coordinators — scoped by which side the coordinator is on.
+
+use crate::ledger::COUNTED;
+use crate::{Result, Store, now};
+
+/// Registered and active fans, entries by kind, municipality, organisation
+/// and month. Aggregates only: safe for either side.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct FanFigures {
+    pub registered: i64,
+    /// Fans with a counted entry in the last 90 days.
+    pub active: i64,
+    pub by_kind: Vec<(String, i64)>,
+    pub by_municipality: Vec<(String, String, i64)>,
+    pub by_organisation: Vec<(String, i64)>,
+    pub by_month: Vec<(String, i64)>,
+    pub municipalities_reached: i64,
+}
+
+/// One row of the coordinators' member list. `name` is `None` where the
+/// viewer may see only figures about that fan.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct FanRow {
+    pub id: i64,
+    pub display_name: Option<String>,
+    pub full_name: Option<String>,
+    pub full_name_kana: Option<String>,
+    pub organisation_name: Option<String>,
+    pub department: Option<String>,
+    pub named_to_government: i64,
+    pub points: i64,
+    pub entries: i64,
+}
+
+/// Which side of the partnership a coordinator speaks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Side {
+    /// The company side and instance administrators: may see every fan's name.
+    Company,
+    /// The prefecture and municipalities: names only of fans who opted in.
+    Government,
+}
+
+impl Store {
+    pub async fn fan_figures(&self, partnership_id: i64) -> Result<FanFigures> {
+        let pool = self.pool();
+        let registered: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM fans WHERE partnership_id = $1")
+                .bind(partnership_id)
+                .fetch_one(pool)
+                .await?;
+        let since = time::OffsetDateTime::from_unix_timestamp(now() + 9 * 3600 - 90 * 86_400)
+            .map(|t| format!("{:04}-{:02}-{:02}", t.year(), u8::from(t.month()), t.day()))
+            .unwrap_or_default();
+        let active: i64 = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(DISTINCT fan_id) FROM ledger_entries WHERE partnership_id = $1 AND occurred_on >= $2 AND status IN {COUNTED}"
+        )))
+        .bind(partnership_id).bind(&since).fetch_one(pool).await?;
+        let by_kind = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT kind, COUNT(*) FROM ledger_entries WHERE partnership_id = $1 AND status IN {COUNTED} GROUP BY kind ORDER BY kind"
+        )))
+        .bind(partnership_id).fetch_all(pool).await?;
+        let by_municipality: Vec<(String, String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT m.code, m.name, COUNT(*) FROM ledger_entries e JOIN municipalities m ON m.code = e.municipality_code
+             WHERE e.partnership_id = $1 AND e.status IN {COUNTED} GROUP BY m.code, m.name ORDER BY COUNT(*) DESC, m.code"
+        )))
+        .bind(partnership_id).fetch_all(pool).await?;
+        let by_organisation = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COALESCE(o.name, '—'), COUNT(*) FROM ledger_entries e JOIN fans f ON f.id = e.fan_id
+             LEFT JOIN organisations o ON o.id = f.organisation_id
+             WHERE e.partnership_id = $1 AND e.status IN {COUNTED} GROUP BY o.name ORDER BY COUNT(*) DESC"
+        )))
+        .bind(partnership_id).fetch_all(pool).await?;
+        let by_month = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT SUBSTR(occurred_on, 1, 7), COUNT(*) FROM ledger_entries WHERE partnership_id = $1 AND status IN {COUNTED}
+             GROUP BY SUBSTR(occurred_on, 1, 7) ORDER BY SUBSTR(occurred_on, 1, 7)"
+        )))
+        .bind(partnership_id).fetch_all(pool).await?;
+        Ok(FanFigures {
+            registered,
+            active,
+            by_kind,
+            municipalities_reached: by_municipality.len() as i64,
+            by_municipality,
+            by_organisation,
+            by_month,
+        })
+    }
+
+    /// The member list for a coordinator, with search over name, furigana,
+    /// department, organisation and skill. For the government side, fans who
+    /// did not opt in are left out entirely (they appear only in figures).
+    pub async fn fan_list(
+        &self,
+        partnership_id: i64,
+        side: Side,
+        query: &str,
+        limit: i64,
+        offset: i64,
+    ) -> Result<Vec<FanRow>> {
+        let like = format!("%{}%", query.trim().to_lowercase());
+        let sql = format!(
+            "SELECT f.id, f.display_name, f.full_name, f.full_name_kana, o.name AS organisation_name, f.department,
+                    f.named_to_government,
+                    CAST(COALESCE((SELECT SUM(points) FROM ledger_entries e WHERE e.fan_id = f.id AND e.status IN {COUNTED}), 0) AS BIGINT) AS points,
+                    (SELECT COUNT(*) FROM ledger_entries e WHERE e.fan_id = f.id AND e.status IN {COUNTED}) AS entries
+             FROM fans f LEFT JOIN organisations o ON o.id = f.organisation_id
+             WHERE f.partnership_id = $1 AND ($2 = 0 OR f.named_to_government = 1)
+               AND ($3 = '%%' OR LOWER(f.full_name) LIKE $3 OR f.full_name_kana LIKE $3 OR LOWER(f.display_name) LIKE $3
+                    OR LOWER(COALESCE(f.department, '')) LIKE $3 OR LOWER(COALESCE(o.name, '')) LIKE $3
+                    OR EXISTS (SELECT 1 FROM fan_skills s WHERE s.fan_id = f.id AND s.skill LIKE $3)
+                    OR EXISTS (SELECT 1 FROM fan_tags t WHERE t.fan_id = f.id AND t.tag LIKE $3))
+             ORDER BY f.full_name_kana, f.id LIMIT $4 OFFSET $5"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(partnership_id)
+            .bind(i64::from(side == Side::Government))
+            .bind(like)
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// The side a coordinator speaks for: local-government side when they
+    /// belong to the prefecture or a municipality and to no company of the
+    /// partnership; instance administrators count as the company side's operator.
+    pub async fn side_of(
+        &self,
+        person_id: i64,
+        is_instance_admin: bool,
+        partnership_id: i64,
+    ) -> Result<Side> {
+        if is_instance_admin {
+            return Ok(Side::Company);
+        }
+        let kinds: Vec<String> = sqlx::query_scalar(
+            "SELECT o.kind FROM memberships m JOIN organisations o ON o.id = m.organisation_id
+             JOIN partnership_parties pp ON pp.organisation_id = o.id AND pp.partnership_id = $2
+             WHERE m.person_id = $1",
+        )
+        .bind(person_id)
+        .bind(partnership_id)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(if kinds.iter().any(|k| k == "company") {
+            Side::Company
+        } else {
+            Side::Government
+        })
+    }
+}
