@@ -12,6 +12,7 @@ pub mod error;
 pub mod i18n;
 pub mod jobs;
 pub mod mail;
+pub mod map;
 pub mod pages;
 pub mod routes;
 pub mod security;

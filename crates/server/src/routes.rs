@@ -2,7 +2,10 @@
 //! in the handlers (through `kizuna_domain::access`) and again by the store's
 //! scoped queries; this table is the map.
 
-use crate::pages::{admin, auth, home, me, municipalities, organisations, partnerships, registry};
+use crate::pages::{
+    admin, auth, corps, entries, fans, home, me, municipalities, organisations, partnerships,
+    registry,
+};
 use crate::{AppState, api, assets, telemetry};
 use axum::Router;
 use axum::extract::State;
@@ -68,6 +71,28 @@ pub fn router() -> Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         // JSON API: same rules as the pages (see api/).
         .nest("/api/v1", api::router())
+        // Fans (PR corps): signed-in people join; a fan's page is theirs and,
+        // within the side rule, their partnership's coordinators'.
+        .route("/partnerships/{id}/pr-corps/new", get(fans::join_form))
+        .route("/partnerships/{id}/pr-corps", post(fans::join))
+        .route("/fans/{id}", get(fans::show).post(fans::update))
+        .route("/fans/{id}/edit", get(fans::edit))
+        .route("/fans/{id}/entries", post(entries::create))
+        .route("/entries/{id}/edit", get(entries::edit))
+        .route("/entries/{id}", post(entries::update))
+        .route("/entries/{id}/withdrawal", post(entries::withdraw))
+        .route("/fans/{id}/goods", post(corps::request_goods))
+        .route(
+            "/fans/{id}/goods/{request}/erasure",
+            post(corps::erase_goods),
+        )
+        // Coordinators of the partnership (names scoped by side).
+        .route("/entries/{id}/review", post(entries::review))
+        .route("/fans/{id}/goods/{request}/sent", post(corps::goods_sent))
+        .route("/partnerships/{id}/fans", get(corps::fans))
+        .route("/partnerships/{id}/entries", get(corps::entries))
+        .route("/partnerships/{id}/figures", get(corps::figures))
+        .route("/partnerships/{id}/points", post(corps::set_points))
         // Operations: anyone (no personal data).
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

@@ -42,7 +42,51 @@ pub enum Side {
     Government,
 }
 
+/// A recent entry in the coordinators' review queue.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ReviewRow {
+    pub id: i64,
+    pub fan_id: i64,
+    /// `None` where the viewer may not see who the fan is.
+    pub fan_name: Option<String>,
+    pub kind: String,
+    pub occurred_on: String,
+    pub municipality_name: Option<String>,
+    pub amount_yen: Option<i64>,
+    pub url: Option<String>,
+    pub audience: Option<i64>,
+    pub note: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+}
+
 impl Store {
+    /// The newest entries of a partnership for review, names masked for the
+    /// government side where the fan did not opt in.
+    pub async fn entries_for_review(
+        &self,
+        partnership_id: i64,
+        side: Side,
+        status: &str,
+        limit: i64,
+    ) -> Result<Vec<ReviewRow>> {
+        Ok(sqlx::query_as(
+            "SELECT e.id, e.fan_id, CASE WHEN $2 = 0 OR f.named_to_government = 1 THEN f.full_name END AS fan_name,
+                    e.kind, e.occurred_on, m.name AS municipality_name, e.amount_yen, e.url, e.audience, e.note,
+                    e.status, e.status_reason
+             FROM ledger_entries e JOIN fans f ON f.id = e.fan_id
+             LEFT JOIN municipalities m ON m.code = e.municipality_code
+             WHERE e.partnership_id = $1 AND ($3 = '' OR e.status = $3)
+             ORDER BY e.id DESC LIMIT $4",
+        )
+        .bind(partnership_id)
+        .bind(i64::from(side == Side::Government))
+        .bind(status)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
     pub async fn fan_figures(&self, partnership_id: i64) -> Result<FanFigures> {
         let pool = self.pool();
         let registered: i64 =

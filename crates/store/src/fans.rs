@@ -100,6 +100,16 @@ impl Store {
         for (purpose, granted) in PURPOSES.iter().zip(consent_values(&p.consents)) {
             record_consent(&mut tx, id, purpose, granted, t).await?;
         }
+        // A fan is a member of the partnership.
+        sqlx::query(
+            "INSERT INTO role_assignments (person_id, partnership_id, role, organisation_id, organisation_key, created_at)
+             VALUES ($1, $2, 'member', NULL, 0, $3) ON CONFLICT DO NOTHING",
+        )
+        .bind(person_id)
+        .bind(partnership_id)
+        .bind(t)
+        .execute(&mut *tx)
+        .await?;
         audit::record(
             &mut tx,
             Some(person_id),

@@ -215,7 +215,7 @@ impl Store {
             return Err(ValidationError::new("status", "unknown_choice").into());
         }
         if status == "rejected" && reason.is_none_or(|r| r.trim().is_empty()) {
-            return Err(ValidationError::new("reason", "required").into());
+            return Err(ValidationError::new("reason", "rejection_reason_required").into());
         }
         let mut tx = self.begin_write().await?;
         let partnership: i64 = sqlx::query_scalar(

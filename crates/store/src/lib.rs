@@ -21,7 +21,7 @@ pub mod partnerships;
 pub mod people;
 pub mod personal_data;
 pub mod roles;
-mod seed;
+pub mod seed;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;

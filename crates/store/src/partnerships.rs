@@ -12,6 +12,8 @@ pub struct Partnership {
     pub description: Option<String>,
     pub visibility: String,
     pub signed_on: Option<String>,
+    /// Days during which fans may edit or withdraw their ledger entries.
+    pub ledger_edit_days: i64,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -46,8 +48,7 @@ pub struct PartnershipFigures {
 const VISIBLE_PARTNERSHIP: &str = "(p.visibility = 'public' OR $2 = 1
     OR EXISTS (SELECT 1 FROM role_assignments r WHERE r.partnership_id = p.id AND r.person_id = $1))";
 
-const SELECT: &str =
-    "SELECT p.id, p.name, p.name_en, p.description, p.visibility, p.signed_on FROM partnerships p";
+const SELECT: &str = "SELECT p.id, p.name, p.name_en, p.description, p.visibility, p.signed_on, p.ledger_edit_days FROM partnerships p";
 
 pub struct NewPartnership<'a> {
     pub name: &'a str,

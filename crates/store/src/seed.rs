@@ -5,6 +5,9 @@ use crate::{Result, Store, StoreError, now};
 use kizuna_domain::LocalGovCode;
 
 pub const MUNICIPALITIES_CSV: &str = include_str!("../seed/fukushima_municipalities.csv");
+/// Municipality boundaries for the server-drawn map; show [`MAP_ATTRIBUTION`] with it.
+pub const MUNICIPALITIES_GEOJSON: &str = include_str!("../seed/fukushima_municipalities.geojson");
+pub const MAP_ATTRIBUTION: &str = "出典：気象庁ホームページ（https://www.jma.go.jp/bosai/common/const/geojson/landslides_2.json）を加工して作成";
 pub const PREFECTURE_CODE: &str = "070009";
 
 #[derive(Debug, serde::Deserialize)]

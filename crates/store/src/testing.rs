@@ -69,3 +69,13 @@ impl Drop for TestDb {
         }
     }
 }
+
+/// Moves an entry's creation time back by `days` (to test the edit period).
+pub async fn backdate_entry(store: &Store, entry_id: i64, days: i64) {
+    sqlx::query("UPDATE ledger_entries SET created_at = created_at - $1 WHERE id = $2")
+        .bind(days * 86_400)
+        .bind(entry_id)
+        .execute(store.pool())
+        .await
+        .expect("backdate entry");
+}

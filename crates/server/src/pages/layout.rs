@@ -6,7 +6,7 @@ use crate::i18n::Tr;
 use askama::Template;
 
 /// Notices a redirect may ask a page to show (`?notice=…`); anything else is ignored.
-const NOTICES: [&str; 11] = [
+const NOTICES: &[&str] = &[
     "signed-up",
     "verified",
     "signed-out",
@@ -18,6 +18,10 @@ const NOTICES: [&str; 11] = [
     "token-revoked",
     "verify-sent",
     "erased",
+    "joined",
+    "entry-added",
+    "entry-withdrawn",
+    "goods-requested",
 ];
 
 pub struct PageCtx {

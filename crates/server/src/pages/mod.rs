@@ -2,6 +2,10 @@
 
 pub mod admin;
 pub mod auth;
+pub mod corps;
+pub mod entries;
+pub mod fan_access;
+pub mod fans;
 pub mod forms;
 pub mod home;
 pub mod layout;

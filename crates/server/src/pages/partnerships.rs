@@ -21,6 +21,9 @@ struct DetailPage {
     can_coordinate: bool,
     /// Organisations the coordinator may add (visible, not yet parties).
     candidates: Vec<Organisation>,
+    signed_in: bool,
+    /// The viewer's own fan record in this partnership, if they joined.
+    my_fan: Option<i64>,
 }
 
 pub async fn show(
@@ -51,6 +54,10 @@ pub async fn show(
     };
     let can_administer = ctx.viewer.can_administer(id);
     let can_coordinate = ctx.viewer.can_coordinate(id);
+    let my_fan = match ctx.viewer.person_id {
+        Some(me) => st.store.fan_of(me, id).await?.map(|f| f.id),
+        None => None,
+    };
     let candidates = if can_coordinate {
         let taken: Vec<i64> = parties.iter().map(|p| p.organisation_id).collect();
         st.store
@@ -70,6 +77,8 @@ pub async fn show(
             can_administer,
             can_coordinate,
             candidates,
+            signed_in: ctx.viewer.is_signed_in(),
+            my_fan,
         }
         .render()?,
     ))
