@@ -16,6 +16,7 @@ pub mod partnership;
 pub mod password;
 pub mod person;
 pub mod role;
+pub mod roster;
 
 pub use access::Viewer;
 pub use email::Email;

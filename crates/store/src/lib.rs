@@ -21,6 +21,7 @@ pub mod partnerships;
 pub mod people;
 pub mod personal_data;
 pub mod roles;
+pub mod roster;
 pub mod seed;
 pub mod sessions;
 #[cfg(any(test, feature = "testing"))]

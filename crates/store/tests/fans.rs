@@ -37,6 +37,8 @@ contract!(
     withdrawn_and_rejected_entries_stop_counting,
     the_government_side_sees_only_fans_who_opted_in,
     goods_addresses_are_erased_only_after_sending,
+    a_roster_imports_whole_idempotently_and_a_dry_run_stores_nothing,
+    a_roster_with_one_bad_row_imports_nothing_and_names_the_row,
 );
 
 struct World {
@@ -444,5 +446,157 @@ async fn goods_addresses_are_erased_only_after_sending(store: Store) {
             && g.recipient.is_none()
             && g.erased_at.is_some()
             && g.sent_at.is_some()
+    );
+}
+
+fn roster_row(
+    line: usize,
+    email: &str,
+    org: Option<&str>,
+    tags: &str,
+) -> kizuna_domain::roster::RosterRow {
+    let cells: std::collections::HashMap<&str, &str> = [
+        ("email", email),
+        ("full_name", "会津 太郎"),
+        ("full_name_kana", "あいづ たろう"),
+        ("organisation", org.unwrap_or("")),
+        ("tags", tags),
+        ("department", "営業部"),
+    ]
+    .into_iter()
+    .collect();
+    kizuna_domain::roster::RosterRow::parse(line, |c| cells.get(c).copied().unwrap_or("")).unwrap()
+}
+
+async fn a_roster_imports_whole_idempotently_and_a_dry_run_stores_nothing(store: Store) {
+    let w = world(store).await;
+    let existing = person(&w.store, "existing@example.jp").await;
+    let rows: Vec<_> = (0..1200)
+        .map(|i| {
+            roster_row(
+                i + 2,
+                &format!("p{i}@example.jp"),
+                (i % 2 == 0).then_some("株式会社テスト"),
+                "桃, 地域",
+            )
+        })
+        .chain([roster_row(1202, "Existing@Example.jp", None, "")])
+        .collect();
+    let dry = w
+        .store
+        .import_roster(None, w.partnership, &rows, true)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (dry.rows, dry.new_people, dry.new_fans, dry.updated_fans),
+        (1201, 1200, 1201, 0)
+    );
+    assert_eq!(
+        w.store.fan_figures(w.partnership).await.unwrap().registered,
+        0,
+        "a dry run stores nothing"
+    );
+
+    let done = w
+        .store
+        .import_roster(Some(1), w.partnership, &rows, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(done, dry);
+    assert_eq!(
+        w.store.fan_figures(w.partnership).await.unwrap().registered,
+        1201
+    );
+    let fan = w
+        .store
+        .fan_of(existing, w.partnership)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(fan.full_name, "会津 太郎");
+    assert!(
+        w.store
+            .consent_history(fan.id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|c| c.granted == 0),
+        "imported fans share nothing"
+    );
+    let someone = w
+        .store
+        .person_by_email("p0@example.jp")
+        .await
+        .unwrap()
+        .unwrap();
+    let f = w
+        .store
+        .fan_of(someone.id, w.partnership)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(f.organisation_name.as_deref(), Some("株式会社テスト"));
+    assert_eq!(
+        w.store.fan_detail(f.id).await.unwrap().tags,
+        vec!["地域", "桃"]
+    );
+
+    // The same file again changes nothing but the updated fields.
+    let again = w
+        .store
+        .import_roster(None, w.partnership, &rows, false)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (again.new_people, again.new_fans, again.updated_fans),
+        (0, 0, 1201)
+    );
+    assert_eq!(
+        w.store.fan_figures(w.partnership).await.unwrap().registered,
+        1201
+    );
+    assert_eq!(
+        w.store.fan_detail(f.id).await.unwrap().tags.len(),
+        2,
+        "tags replaced, not doubled"
+    );
+}
+
+async fn a_roster_with_one_bad_row_imports_nothing_and_names_the_row(store: Store) {
+    let w = world(store).await;
+    let mut rows: Vec<_> = (0..50)
+        .map(|i| roster_row(i + 2, &format!("q{i}@example.jp"), None, ""))
+        .collect();
+    rows.push(roster_row(52, "q3@example.jp", None, ""));
+    rows.push(roster_row(
+        53,
+        "new@example.jp",
+        Some("存在しない株式会社"),
+        "",
+    ));
+    let errors = w
+        .store
+        .import_roster(None, w.partnership, &rows, false)
+        .await
+        .unwrap()
+        .unwrap_err();
+    let lines: Vec<(usize, &str)> = errors.iter().map(|e| (e.line, e.code)).collect();
+    assert_eq!(
+        lines,
+        vec![
+            (52, "duplicate_in_file"),
+            (53, "organisation_not_in_partnership")
+        ]
+    );
+    assert!(
+        w.store
+            .person_by_email("q0@example.jp")
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing partial"
     );
 }
