@@ -4,11 +4,11 @@
 
 use crate::pages::{
     admin, auth, corps, entries, fans, home, me, municipalities, organisations, partnerships,
-    registry,
+    registry, rosters,
 };
 use crate::{AppState, api, assets, telemetry};
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{DefaultBodyLimit, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 
@@ -93,6 +93,15 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships/{id}/entries", get(corps::entries))
         .route("/partnerships/{id}/figures", get(corps::figures))
         .route("/partnerships/{id}/points", post(corps::set_points))
+        .route(
+            "/partnerships/{id}/roster",
+            get(rosters::show)
+                .post(rosters::upload)
+                .layer(DefaultBodyLimit::max(rosters::MAX_UPLOAD)),
+        )
+        .route("/partnerships/{id}/roster/imports", post(rosters::import))
+        .route("/partnerships/{id}/fans.csv", get(rosters::export_csv))
+        .route("/partnerships/{id}/fans.xlsx", get(rosters::export_xlsx))
         // Operations: anyone (no personal data).
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

@@ -10,7 +10,6 @@ use std::net::SocketAddr;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tower_http::compression::CompressionLayer;
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::trace::TraceLayer;
 
 /// The whole application. Layers run outside-in: headers, tracing,
@@ -23,7 +22,6 @@ pub fn app(state: AppState) -> Router {
     routes::router()
         .layer(from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(limit))
-        .layer(RequestBodyLimitLayer::new(limit))
         .layer(security::csrf(&state.config))
         .layer(from_fn(error::render_errors))
         .layer(CompressionLayer::new())

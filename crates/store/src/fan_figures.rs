@@ -195,3 +195,42 @@ impl Store {
         })
     }
 }
+
+/// One fan in an export, with only what the exporting side may see.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct ExportRow {
+    /// Only for the company side.
+    pub email: Option<String>,
+    pub full_name: String,
+    pub full_name_kana: String,
+    pub display_name: String,
+    pub organisation_name: Option<String>,
+    pub department: Option<String>,
+    pub home_region: Option<String>,
+    pub named_to_government: i64,
+    pub points: i64,
+    pub entries: i64,
+    pub joined_at: i64,
+}
+
+impl Store {
+    /// Every fan the side may see, for CSV and Excel exports. The government
+    /// side gets only fans who agreed to be named, and no e-mail addresses.
+    pub async fn fan_export(&self, partnership_id: i64, side: Side) -> Result<Vec<ExportRow>> {
+        let sql = format!(
+            "SELECT CASE WHEN $2 = 0 THEN p.email END AS email, f.full_name, f.full_name_kana, f.display_name,
+                    o.name AS organisation_name, f.department, f.home_region, f.named_to_government,
+                    CAST(COALESCE((SELECT SUM(points) FROM ledger_entries e WHERE e.fan_id = f.id AND e.status IN {COUNTED}), 0) AS BIGINT) AS points,
+                    (SELECT COUNT(*) FROM ledger_entries e WHERE e.fan_id = f.id AND e.status IN {COUNTED}) AS entries,
+                    f.joined_at
+             FROM fans f JOIN people p ON p.id = f.person_id LEFT JOIN organisations o ON o.id = f.organisation_id
+             WHERE f.partnership_id = $1 AND ($2 = 0 OR f.named_to_government = 1)
+             ORDER BY f.full_name_kana, f.id"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(partnership_id)
+            .bind(i64::from(side == Side::Government))
+            .fetch_all(self.pool())
+            .await?)
+    }
+}

@@ -11,6 +11,7 @@ pub mod demo;
 mod error;
 pub mod fan_figures;
 pub mod fans;
+pub mod files;
 pub mod ledger;
 pub mod login_attempts;
 pub mod memberships;

@@ -14,3 +14,4 @@ pub mod municipalities;
 pub mod organisations;
 pub mod partnerships;
 pub mod registry;
+pub mod rosters;

@@ -9,4 +9,5 @@ mod durability;
 mod fans;
 mod ops;
 mod registry;
+mod rosters;
 mod support;
