@@ -15,6 +15,7 @@ pub mod jobs;
 pub mod mail;
 pub mod map;
 pub mod pages;
+pub mod photos;
 pub mod roster;
 pub mod routes;
 pub mod security;

@@ -77,7 +77,12 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships/{id}/pr-corps", post(fans::join))
         .route("/fans/{id}", get(fans::show).post(fans::update))
         .route("/fans/{id}/edit", get(fans::edit))
-        .route("/fans/{id}/entries", post(entries::create))
+        .route(
+            "/fans/{id}/entries",
+            post(entries::create)
+                .layer(DefaultBodyLimit::max(crate::photos::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/entries/{id}/photo", get(entries::photo))
         .route("/entries/{id}/edit", get(entries::edit))
         .route("/entries/{id}", post(entries::update))
         .route("/entries/{id}/withdrawal", post(entries::withdraw))

@@ -6,6 +6,7 @@ use crate::{Result, Store, StoreError, audit, now};
 use kizuna_domain::ValidationError;
 use kizuna_domain::badges::Counted;
 use kizuna_domain::ledger::{EntryKind, NewEntry};
+use sha2::Digest;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Entry {
@@ -104,14 +105,40 @@ impl Store {
 
     /// Records an entry in the fan's ledger.
     pub async fn add_entry(&self, fan_id: i64, e: &NewEntry) -> Result<i64> {
+        self.add_entry_with_photo(fan_id, e, None).await
+    }
+
+    /// Records an entry with an optional photo `(bytes, content type)` — the
+    /// caller has checked and cleaned it — in one transaction.
+    pub async fn add_entry_with_photo(
+        &self,
+        fan_id: i64,
+        e: &NewEntry,
+        photo: Option<(&[u8], &str)>,
+    ) -> Result<i64> {
         let fan = self.fan(fan_id).await?;
         let points = self.points_for(fan.partnership_id, e.kind).await?;
         let mut tx = self.begin_write().await?;
         let t = now();
+        let photo_id: Option<i64> = match photo {
+            Some((bytes, content_type)) => Some(
+                sqlx::query_scalar(
+                    "INSERT INTO files (owner_id, content_type, bytes, sha256, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+                )
+                .bind(fan.person_id)
+                .bind(content_type)
+                .bind(bytes.to_vec())
+                .bind(hex::encode(sha2::Sha256::digest(bytes)))
+                .bind(t)
+                .fetch_one(&mut *tx)
+                .await?,
+            ),
+            None => None,
+        };
         let id: i64 = sqlx::query_scalar(
             "INSERT INTO ledger_entries (fan_id, partnership_id, kind, occurred_on, municipality_code, amount_yen, channel,
-                 products, url, platform, audience, note, evidence_url, points, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15) RETURNING id",
+                 products, url, platform, audience, note, evidence_url, points, photo_id, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16) RETURNING id",
         )
         .bind(fan_id)
         .bind(fan.partnership_id)
@@ -127,6 +154,7 @@ impl Store {
         .bind(e.note.as_deref())
         .bind(e.evidence_url.as_deref())
         .bind(points)
+        .bind(photo_id)
         .bind(t)
         .fetch_one(&mut *tx)
         .await

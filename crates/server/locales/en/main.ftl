@@ -504,3 +504,7 @@ error-roster-empty = The file is empty.
 error-roster-missing-column = A column with this heading is required.
 error-roster-no-file = Choose a file.
 error-duplicate-in-file = The same e-mail address appears in a row above.
+entry-photo = Photo (optional)
+entry-photo-hint = JPEG or PNG, up to 5 MB. Location and camera data are removed before storing.
+error-photo-too-large = The photo is too large (5 MB at most).
+error-photo-not-image = Choose a JPEG or PNG image.

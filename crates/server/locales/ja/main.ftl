@@ -504,3 +504,7 @@ error-roster-empty = ファイルが空です。
 error-roster-missing-column = この見出しの列が必要です。
 error-roster-no-file = ファイルを選んでください。
 error-duplicate-in-file = 同じメールアドレスが上の行にもあります。
+entry-photo = 写真（任意）
+entry-photo-hint = JPEG または PNG、5MBまで。位置情報などの撮影情報は保存前に取り除きます。
+error-photo-too-large = 写真が大きすぎます（5MBまで）。
+error-photo-not-image = 写真は JPEG か PNG の画像を選んでください。

@@ -10,7 +10,7 @@ use crate::auth::Ctx;
 use crate::error::AppError;
 use askama::Template;
 use axum::Form;
-use axum::extract::{Path, State};
+use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kizuna_domain::ledger::{CHANNELS, EntryInput, EntryKind, NewEntry, PLATFORMS};
@@ -26,18 +26,76 @@ fn owner_only(access: &Access) -> Result<(), AppError> {
     }
 }
 
-/// `POST /fans/{id}/entries`
+/// The entry form as sent with its optional photo (multipart).
+async fn read_entry_form(mut form: Multipart) -> Result<(EntryInput, Option<Vec<u8>>), AppError> {
+    let bad = || {
+        AppError::Invalid(kizuna_domain::ValidationError::new(
+            "photo",
+            "body_too_large",
+        ))
+    };
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    let mut photo = None;
+    while let Some(field) = form.next_field().await.map_err(|_| bad())? {
+        let name = field.name().unwrap_or_default().to_string();
+        if name == "photo" {
+            let bytes = field.bytes().await.map_err(|_| bad())?;
+            if !bytes.is_empty() {
+                photo = Some(bytes.to_vec());
+            }
+        } else {
+            pairs.push((name, field.text().await.map_err(|_| bad())?));
+        }
+    }
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(n, _)| n == k)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    };
+    let input = EntryInput {
+        kind: get("kind"),
+        occurred_on: get("occurred_on"),
+        municipality_code: get("municipality_code"),
+        amount_yen: get("amount_yen"),
+        channel: get("channel"),
+        products: get("products"),
+        url: get("url"),
+        platform: get("platform"),
+        audience: get("audience"),
+        note: get("note"),
+        evidence_url: get("evidence_url"),
+    };
+    Ok((input, photo))
+}
+
+/// `POST /fans/{id}/entries` (multipart, with an optional photo)
 pub async fn create(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(fan_id): Path<i64>,
-    Form(input): Form<EntryInput>,
+    form: Multipart,
 ) -> Result<Response, AppError> {
     let (_, access) = fan_for(&st, &ctx, fan_id).await?;
     owner_only(&access)?;
-    let saved = match NewEntry::parse(&input, &today_jst()) {
-        Ok(entry) => st.store.add_entry(fan_id, &entry).await.map(|_| ()),
-        Err(e) => Err(StoreError::Invalid(e)),
+    let (input, photo) = read_entry_form(form).await?;
+    let photo = match photo.as_deref().map(crate::photos::clean) {
+        None => Ok(None),
+        Some(Ok(p)) => Ok(Some(p)),
+        Some(Err(e)) => Err(kizuna_domain::ValidationError::new("photo", e.code())),
+    };
+    let saved = match (NewEntry::parse(&input, &today_jst()), photo) {
+        (Ok(entry), Ok(photo)) => st
+            .store
+            .add_entry_with_photo(
+                fan_id,
+                &entry,
+                photo.as_ref().map(|(b, ct)| (b.as_slice(), *ct)),
+            )
+            .await
+            .map(|_| ()),
+        (Err(e), _) | (_, Err(e)) => Err(StoreError::Invalid(e)),
     };
     match saved {
         Ok(()) => Ok(Redirect::to(&format!("/fans/{fan_id}?notice=entry-added")).into_response()),
@@ -55,6 +113,32 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+/// `GET /entries/{id}/photo` — for whoever may see the entry's fan.
+pub async fn photo(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
+    let entry = st.store.entry(id).await?;
+    fan_for(&st, &ctx, entry.fan_id).await?;
+    let file = st
+        .store
+        .file(entry.photo_id.ok_or(AppError::NotFound)?)
+        .await?;
+    let content_type = match file.content_type.as_str() {
+        "image/png" => "image/png",
+        _ => "image/jpeg",
+    };
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, content_type),
+            (axum::http::header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        file.bytes,
+    )
+        .into_response())
 }
 
 #[derive(Template)]

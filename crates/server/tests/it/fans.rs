@@ -80,15 +80,36 @@ async fn join(c: &Corps, client: &reqwest::Client, named: bool) -> i64 {
         .unwrap()
 }
 
+/// Posts the entry form as a browser does: multipart, optionally with a photo.
 async fn post_entry(
     c: &Corps,
     client: &reqwest::Client,
     fan: i64,
     fields: &[(&str, &str)],
 ) -> reqwest::Response {
+    post_entry_with_photo(c, client, fan, fields, None).await
+}
+
+async fn post_entry_with_photo(
+    c: &Corps,
+    client: &reqwest::Client,
+    fan: i64,
+    fields: &[(&str, &str)],
+    photo: Option<(&str, Vec<u8>)>,
+) -> reqwest::Response {
+    let mut form = reqwest::multipart::Form::new();
+    for (k, v) in fields {
+        form = form.text(k.to_string(), v.to_string());
+    }
+    if let Some((name, bytes)) = photo {
+        form = form.part(
+            "photo",
+            reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()),
+        );
+    }
     client
         .post(c.app.url(&format!("/fans/{fan}/entries")))
-        .form(fields)
+        .multipart(form)
         .send()
         .await
         .unwrap()
@@ -601,5 +622,55 @@ async fn pr_goods_are_requested_sent_and_the_address_erased() {
         c.app.store.goods_requests(fan).await.unwrap()[0]
             .address
             .is_none()
+    );
+}
+
+#[tokio::test]
+async fn a_photo_is_stored_without_its_location_and_shown_only_to_those_allowed() {
+    let c = corps().await;
+    c.app.person("photo@example.jp", &[]).await;
+    let client = c.app.signed_in("photo@example.jp").await;
+    let fan = join(&c, &client, false).await;
+    let jpeg = include_bytes!("../fixtures/exif.jpg").to_vec();
+    let fields = [
+        ("kind", "visit"),
+        ("occurred_on", "2026-11-01"),
+        ("municipality_code", "072044"),
+    ];
+    let res = post_entry_with_photo(
+        &c,
+        &client,
+        fan,
+        &fields,
+        Some(("IMG_0001.JPG", b"%PDF-1.7".to_vec())),
+    )
+    .await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("JPEG か PNG の画像"));
+    let res = post_entry_with_photo(&c, &client, fan, &fields, Some(("IMG_0001.JPG", jpeg))).await;
+    assert_eq!(res.status(), 303);
+    let entry = &c.app.store.ledger(fan, &Default::default()).await.unwrap()[0];
+    assert!(entry.photo_id.is_some());
+    let res = client
+        .get(c.app.url(&format!("/entries/{}/photo", entry.id)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.headers()["content-type"], "image/jpeg");
+    let served = res.bytes().await.unwrap();
+    assert!(
+        served.starts_with(&[0xFF, 0xD8]) && !served.windows(11).any(|w| w == b"GPSLatitude"),
+        "EXIF stripped before storing"
+    );
+    c.app.person("stranger@example.jp", &[]).await;
+    let stranger = c.app.signed_in("stranger@example.jp").await;
+    assert_eq!(
+        stranger
+            .get(c.app.url(&format!("/entries/{}/photo", entry.id)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
     );
 }
