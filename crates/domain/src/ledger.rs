@@ -323,3 +323,74 @@ mod tests {
         );
     }
 }
+
+/// A validated collective challenge, e.g. 1,000 visits before 3.11.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewChallenge {
+    pub title: String,
+    /// `None` counts every kind of entry.
+    pub kind: Option<EntryKind>,
+    pub goal: i64,
+    pub starts_on: String,
+    pub deadline: String,
+}
+
+impl NewChallenge {
+    pub fn parse(
+        title: &str,
+        kind: &str,
+        goal: &str,
+        starts_on: &str,
+        deadline: &str,
+    ) -> Result<Self, ValidationError> {
+        let kind = match kind.trim() {
+            "" => None,
+            k => Some(EntryKind::parse(k)?),
+        };
+        let starts_on = optional_date("starts_on", starts_on)?
+            .ok_or(ValidationError::new("starts_on", "required"))?;
+        let deadline = optional_date("deadline", deadline)?
+            .ok_or(ValidationError::new("deadline", "required"))?;
+        if deadline < starts_on {
+            return Err(ValidationError::new("deadline", "deadline_before_start"));
+        }
+        Ok(Self {
+            title: required_text("title", title, 100)?,
+            kind,
+            goal: number("goal", goal, 1, 10_000_000)?
+                .ok_or(ValidationError::new("goal", "required"))?,
+            starts_on,
+            deadline,
+        })
+    }
+}
+
+#[cfg(test)]
+mod challenge_tests {
+    use super::*;
+
+    #[test]
+    fn a_challenge_needs_a_goal_and_a_deadline_after_its_start() {
+        let c = NewChallenge::parse(
+            "3.11までに1,000回訪問",
+            "visit",
+            "1,000",
+            "2026-01-01",
+            "2026-03-11",
+        )
+        .unwrap();
+        assert_eq!((c.goal, c.kind), (1000, Some(EntryKind::Visit)));
+        assert_eq!(
+            NewChallenge::parse("x", "", "10", "2026-03-11", "2026-01-01")
+                .unwrap_err()
+                .code,
+            "deadline_before_start"
+        );
+        assert_eq!(
+            NewChallenge::parse("x", "", "0", "2026-01-01", "2026-03-11")
+                .unwrap_err()
+                .code,
+            "too_small"
+        );
+    }
+}

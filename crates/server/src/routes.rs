@@ -99,6 +99,14 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships/{id}/figures", get(corps::figures))
         .route("/partnerships/{id}/points", post(corps::set_points))
         .route(
+            "/partnerships/{id}/challenges",
+            post(corps::create_challenge),
+        )
+        .route(
+            "/partnerships/{id}/challenges/{challenge}/delete",
+            post(corps::delete_challenge),
+        )
+        .route(
             "/partnerships/{id}/roster",
             get(rosters::show)
                 .post(rosters::upload)

@@ -39,6 +39,7 @@ contract!(
     goods_addresses_are_erased_only_after_sending,
     a_roster_imports_whole_idempotently_and_a_dry_run_stores_nothing,
     a_roster_with_one_bad_row_imports_nothing_and_names_the_row,
+    challenges_count_progress_and_leaderboards_show_only_those_who_opted_in,
 );
 
 struct World {
@@ -598,5 +599,71 @@ async fn a_roster_with_one_bad_row_imports_nothing_and_names_the_row(store: Stor
             .unwrap()
             .is_none(),
         "nothing partial"
+    );
+}
+
+async fn challenges_count_progress_and_leaderboards_show_only_those_who_opted_in(store: Store) {
+    let w = world(store).await;
+    let c = kizuna_domain::ledger::NewChallenge::parse(
+        "3.11までに訪問10回",
+        "visit",
+        "10",
+        "2026-11-01",
+        "2027-03-11",
+    )
+    .unwrap();
+    w.store
+        .create_challenge(1, w.partnership, &c)
+        .await
+        .unwrap();
+    let a = person(&w.store, "leader@example.jp").await;
+    let b = person(&w.store, "shy@example.jp").await;
+    let mut shown = profile("トップ", false);
+    shown.consents.on_leaderboard = true;
+    let fa = w
+        .store
+        .join_pr_corps(a, w.partnership, &shown)
+        .await
+        .unwrap();
+    let fb = w
+        .store
+        .join_pr_corps(b, w.partnership, &profile("ひかえめ", false))
+        .await
+        .unwrap();
+    for (fan, n) in [(fa, 3), (fb, 5)] {
+        for _ in 0..n {
+            w.store
+                .add_entry(fan, &entry("visit", "072044", "2026-11-10"))
+                .await
+                .unwrap();
+        }
+    }
+    w.store
+        .add_entry(fa, &entry("visit", "072044", "2026-10-31"))
+        .await
+        .unwrap(); // before the start
+    w.store
+        .add_entry(fa, &entry("post", "", "2026-11-10"))
+        .await
+        .unwrap(); // another kind
+    let list = w
+        .store
+        .challenges(w.partnership, Some("2026-11-30"))
+        .await
+        .unwrap();
+    assert_eq!((list[0].progress, list[0].percent()), (8, 80));
+    assert!(
+        w.store
+            .challenges(w.partnership, Some("2027-03-12"))
+            .await
+            .unwrap()
+            .is_empty(),
+        "past challenges leave the home page"
+    );
+    let board = w.store.leaderboard(w.partnership, 10).await.unwrap();
+    assert_eq!(board.len(), 1, "only the fan who opted in");
+    assert_eq!(
+        (board[0].display_name.as_str(), board[0].points),
+        ("トップ", 4 * 10 + 3)
     );
 }

@@ -2,6 +2,7 @@
 //! paging), the review queue, the figures, points per kind, PR goods.
 
 use super::fan_access::{Access, coordinator_side, fan_for};
+use super::forms::FormErrors;
 use super::layout::PageCtx;
 use crate::AppState;
 use crate::auth::Ctx;
@@ -10,7 +11,7 @@ use askama::Template;
 use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use kizuna_domain::ledger::EntryKind;
+use kizuna_domain::ledger::{EntryKind, NewChallenge};
 use kizuna_store::fan_figures::{FanFigures, FanRow, ReviewRow, Side};
 use kizuna_store::partnerships::Partnership;
 use std::collections::HashMap;
@@ -115,6 +116,14 @@ struct FiguresPage {
     legend: [(&'static str, &'static str); 5],
     attribution: &'static str,
     points: Vec<(EntryKind, i64)>,
+    challenges: Vec<kizuna_store::challenges::Challenge>,
+    errors: FormErrors,
+}
+
+impl FiguresPage {
+    fn kinds(&self) -> &'static [EntryKind] {
+        &EntryKind::ALL
+    }
 }
 
 /// `GET /partnerships/{id}/figures` — aggregates only, for either side.
@@ -123,7 +132,18 @@ pub async fn figures(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
-    coordinator_side(&st, &ctx, id).await?;
+    Ok(Html(
+        figures_page(&st, &ctx, id, FormErrors::default()).await?,
+    ))
+}
+
+async fn figures_page(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    errors: FormErrors,
+) -> Result<String, AppError> {
+    coordinator_side(st, ctx, id).await?;
     let p = st.store.partnership(&ctx.viewer, id).await?;
     let f = st.store.fan_figures(id).await?;
     let counts: HashMap<String, i64> = f
@@ -136,7 +156,7 @@ pub async fn figures(
         points.push((kind, st.store.points_for(id, kind).await?));
     }
     let page = FiguresPage {
-        c: PageCtx::new(&ctx),
+        c: PageCtx::new(ctx),
         map_svg: crate::map::svg(
             &counts,
             &ctx.tr.t("figures-map-label"),
@@ -145,10 +165,59 @@ pub async fn figures(
         legend: crate::map::legend(),
         attribution: kizuna_store::seed::MAP_ATTRIBUTION,
         points,
+        challenges: st.store.challenges(id, None).await?,
+        errors,
         p,
         f,
     };
-    Ok(Html(page.render()?))
+    Ok(page.render()?)
+}
+
+#[derive(serde::Deserialize)]
+pub struct ChallengeForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    goal: String,
+    #[serde(default)]
+    starts_on: String,
+    #[serde(default)]
+    deadline: String,
+}
+
+/// `POST /partnerships/{id}/challenges`
+pub async fn create_challenge(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ChallengeForm>,
+) -> Result<Response, AppError> {
+    coordinator_side(&st, &ctx, id).await?;
+    match NewChallenge::parse(&f.title, &f.kind, &f.goal, &f.starts_on, &f.deadline) {
+        Ok(c) => {
+            st.store.create_challenge(ctx.person_id()?, id, &c).await?;
+            Ok(Redirect::to(&format!("/partnerships/{id}/figures?notice=saved")).into_response())
+        }
+        Err(e) => {
+            let html = figures_page(&st, &ctx, id, FormErrors::from_validation(ctx.tr, &e)).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+        }
+    }
+}
+
+/// `POST /partnerships/{id}/challenges/{challenge}/delete`
+pub async fn delete_challenge(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, challenge)): Path<(i64, i64)>,
+) -> Result<Response, AppError> {
+    coordinator_side(&st, &ctx, id).await?;
+    st.store
+        .delete_challenge(ctx.person_id()?, id, challenge)
+        .await?;
+    Ok(Redirect::to(&format!("/partnerships/{id}/figures?notice=saved")).into_response())
 }
 
 /// `POST /partnerships/{id}/points` — `<kind>=<points>` for each kind.

@@ -7,6 +7,7 @@ use crate::error::AppError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use kizuna_store::challenges::Challenge;
 use kizuna_store::municipalities::by_region;
 use kizuna_store::partnerships::{Partnership, PartnershipFigures, Pillar};
 
@@ -14,6 +15,8 @@ pub struct PartnershipSummary {
     pub p: Partnership,
     pub figures: PartnershipFigures,
     pub pillars: Vec<Pillar>,
+    /// Collective challenges still running, with their progress.
+    pub challenges: Vec<Challenge>,
 }
 
 #[derive(Template)]
@@ -30,10 +33,15 @@ pub async fn show(State(st): State<AppState>, ctx: Ctx) -> Result<Html<String>, 
     for p in st.store.partnerships(&ctx.viewer).await? {
         let figures = st.store.partnership_figures(p.id).await?;
         let pillars = st.store.pillars(p.id).await?;
+        let challenges = st
+            .store
+            .challenges(p.id, Some(&super::fan_access::today_jst()))
+            .await?;
         partnerships.push(PartnershipSummary {
             p,
             figures,
             pillars,
+            challenges,
         });
     }
     let munis = st.store.municipalities().await?;

@@ -22,6 +22,7 @@ struct DetailPage {
     /// Organisations the coordinator may add (visible, not yet parties).
     candidates: Vec<Organisation>,
     signed_in: bool,
+    leaderboard: Vec<kizuna_store::challenges::LeaderRow>,
     /// The viewer's own fan record in this partnership, if they joined.
     my_fan: Option<i64>,
 }
@@ -50,7 +51,20 @@ pub async fn show(
     let s = PartnershipSummary {
         figures: st.store.partnership_figures(id).await?,
         pillars: st.store.pillars(id).await?,
+        challenges: st
+            .store
+            .challenges(id, Some(&super::fan_access::today_jst()))
+            .await?,
         p,
+    };
+    // Leaderboards are for the partnership's own people, and list only fans
+    // who agreed to appear.
+    let leaderboard = if ctx.viewer.roles.iter().any(|r| r.partnership_id == id)
+        || ctx.viewer.is_instance_admin
+    {
+        st.store.leaderboard(id, 10).await?
+    } else {
+        Vec::new()
     };
     let can_administer = ctx.viewer.can_administer(id);
     let can_coordinate = ctx.viewer.can_coordinate(id);
@@ -78,6 +92,7 @@ pub async fn show(
             can_coordinate,
             candidates,
             signed_in: ctx.viewer.is_signed_in(),
+            leaderboard,
             my_fan,
         }
         .render()?,

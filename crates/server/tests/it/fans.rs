@@ -674,3 +674,141 @@ async fn a_photo_is_stored_without_its_location_and_shown_only_to_those_allowed(
         404
     );
 }
+
+#[tokio::test]
+async fn a_collective_challenge_shows_its_progress_on_the_home_page() {
+    let c = corps().await;
+    c.app
+        .person("cc@example.jp", &[role(c.p, Role::Coordinator, None)])
+        .await;
+    let coord = c.app.signed_in("cc@example.jp").await;
+    let form = [
+        ("title", "3.11までに訪問1,000回"),
+        ("kind", "visit"),
+        ("goal", "1,000"),
+        ("starts_on", "2026-01-01"),
+        ("deadline", "2199-03-11"),
+    ];
+    let res = coord
+        .post(c.app.url(&format!("/partnerships/{}/challenges", c.p)))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let bad = [
+        ("title", "x"),
+        ("kind", ""),
+        ("goal", "10"),
+        ("starts_on", "2026-03-11"),
+        ("deadline", "2026-01-01"),
+    ];
+    let res = coord
+        .post(c.app.url(&format!("/partnerships/{}/challenges", c.p)))
+        .form(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("期限は開始日より後"));
+
+    c.app.person("v@example.jp", &[]).await;
+    let fan_client = c.app.signed_in("v@example.jp").await;
+    let fan = join(&c, &fan_client, false).await;
+    for _ in 0..3 {
+        post_entry(
+            &c,
+            &fan_client,
+            fan,
+            &[
+                ("kind", "visit"),
+                ("occurred_on", "2026-11-01"),
+                ("municipality_code", "072044"),
+            ],
+        )
+        .await;
+    }
+    let home = c
+        .app
+        .client()
+        .get(c.app.url("/"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        home.contains("3.11までに訪問1,000回")
+            && home.contains("<progress max=\"1000\" value=\"3\""),
+        "the visitor sees the shared goal"
+    );
+}
+
+#[tokio::test]
+async fn the_leaderboard_lists_only_fans_who_opted_in_and_only_for_the_partnerships_people() {
+    let c = corps().await;
+    c.app.person("top@example.jp", &[]).await;
+    let top = c.app.signed_in("top@example.jp").await;
+    let fan = join(&c, &top, false).await;
+    post_entry(
+        &c,
+        &top,
+        fan,
+        &[
+            ("kind", "visit"),
+            ("occurred_on", "2026-11-01"),
+            ("municipality_code", "072044"),
+        ],
+    )
+    .await;
+    let page = top
+        .get(c.app.url(&format!("/partnerships/{}", c.p)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !page.contains("id=\"leaderboard\""),
+        "nobody has opted in yet"
+    );
+    let form = [
+        ("display_name", "ももたろう"),
+        ("full_name", "福島 花子"),
+        ("full_name_kana", "ふくしま はなこ"),
+        ("on_leaderboard", "yes"),
+    ];
+    top.post(c.app.url(&format!("/fans/{fan}")))
+        .form(&form)
+        .send()
+        .await
+        .unwrap();
+    let page = top
+        .get(c.app.url(&format!("/partnerships/{}", c.p)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("<li>ももたろう — 10 ポイント</li>"),
+        "nickname only"
+    );
+    let visitor = c
+        .app
+        .client()
+        .get(c.app.url(&format!("/partnerships/{}", c.p)))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        !visitor.contains("ももたろう"),
+        "visitors do not see the leaderboard"
+    );
+}
