@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`. Handlers are thin over the same store calls and
 //! permission rules as the pages; errors are RFC 9457 problem documents.
 
+pub mod fans;
 pub mod me;
 pub mod municipalities;
 pub mod organisations;
@@ -21,6 +22,7 @@ use utoipa::OpenApi;
         municipalities::list, municipalities::get_one,
         partnerships::list, partnerships::get_one,
         me::show, me::data, me::list_tokens, me::create_token, me::revoke_token,
+        fans::mine, fans::get_one, fans::entries, fans::create, fans::withdraw, fans::list, fans::figures, fans::challenges,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -75,6 +77,13 @@ pub fn router() -> Router<AppState> {
         .route("/me/data", get(me::data))
         .route("/me/tokens", get(me::list_tokens).post(me::create_token))
         .route("/me/tokens/{id}", delete(me::revoke_token))
+        .route("/me/fans", get(fans::mine))
+        .route("/fans/{id}", get(fans::get_one))
+        .route("/fans/{id}/entries", get(fans::entries).post(fans::create))
+        .route("/entries/{id}", delete(fans::withdraw))
+        .route("/partnerships/{id}/fans", get(fans::list))
+        .route("/partnerships/{id}/figures", get(fans::figures))
+        .route("/partnerships/{id}/challenges", get(fans::challenges))
         .route("/openapi.json", get(openapi))
 }
 

@@ -812,3 +812,132 @@ async fn the_leaderboard_lists_only_fans_who_opted_in_and_only_for_the_partnersh
         "visitors do not see the leaderboard"
     );
 }
+
+#[tokio::test]
+async fn the_fans_api_follows_the_same_rules_as_the_pages() {
+    let c = corps().await;
+    c.app.person("apifan@example.jp", &[]).await;
+    let web = c.app.signed_in("apifan@example.jp").await;
+    let fan = join(&c, &web, false).await;
+    let mine: serde_json::Value = web
+        .get(c.app.url("/api/v1/me/fans"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine[0]["id"], fan);
+    let res = web
+        .post(c.app.url(&format!("/api/v1/fans/{fan}/entries")))
+        .json(&serde_json::json!({"kind": "visit", "occurred_on": "2026-11-01", "municipality_code": "075213"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let entry: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        (entry["kind"].as_str(), entry["points"].as_i64()),
+        (Some("visit"), Some(10))
+    );
+    let res = web
+        .post(c.app.url(&format!("/api/v1/fans/{fan}/entries")))
+        .json(&serde_json::json!({"kind": "purchase", "occurred_on": "2026-11-01", "amount_yen": "-5", "channel": "shop"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(
+        (problem["code"].as_str(), problem["field"].as_str()),
+        (Some("too_small"), Some("amount_yen"))
+    );
+    let me: serde_json::Value = web
+        .get(c.app.url(&format!("/api/v1/fans/{fan}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["badges"], serde_json::json!(["first_visit"]));
+
+    let pref = c
+        .app
+        .person("apipref@example.jp", &[role(c.p, Role::Coordinator, None)])
+        .await;
+    c.app
+        .store
+        .add_membership(None, pref, c.prefecture, None)
+        .await
+        .unwrap();
+    let pref = c.app.signed_in("apipref@example.jp").await;
+    let list: serde_json::Value = pref
+        .get(c.app.url(&format!("/api/v1/partnerships/{}/fans", c.p)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        list.as_array().unwrap().len(),
+        0,
+        "not named, so not listed"
+    );
+    assert_eq!(
+        pref.get(c.app.url(&format!("/api/v1/fans/{fan}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let figures: serde_json::Value = pref
+        .get(c.app.url(&format!("/api/v1/partnerships/{}/figures", c.p)))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (
+            figures["registered"].as_i64(),
+            figures["municipalities_reached"].as_i64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(
+        web.get(c.app.url(&format!("/api/v1/partnerships/{}/figures", c.p)))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
+
+    let id = entry["id"].as_i64().unwrap();
+    assert_eq!(
+        web.delete(c.app.url(&format!("/api/v1/entries/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        204
+    );
+    let doc: serde_json::Value = reqwest::get(c.app.url("/api/v1/openapi.json"))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    for p in [
+        "/api/v1/me/fans",
+        "/api/v1/fans/{id}/entries",
+        "/api/v1/partnerships/{id}/figures",
+        "/api/v1/partnerships/{id}/challenges",
+    ] {
+        assert!(doc["paths"].get(p).is_some(), "{p}");
+    }
+}
