@@ -373,6 +373,7 @@ impl Store {
             "カスタマーサービス",
             "経理部",
         ];
+        let mut members = Vec::new();
         for i in 0..36 {
             let (f, fk) = FAMILY[i % FAMILY.len()];
             let (g, gk, gr) = GIVEN[(i * 7 + 1) % GIVEN.len()];
@@ -396,6 +397,14 @@ impl Store {
             )
             .await?;
             role(&mut tx, id, main, Role::Member, None).await?;
+            members.push((
+                id,
+                company,
+                format!("{f} {g}"),
+                format!("{fk} {gk}"),
+                g,
+                departments[i % departments.len()],
+            ));
             n += 1;
         }
         crate::audit::record(
@@ -408,6 +417,113 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.load_demo_fans(main, &members).await
+    }
+
+    /// The second half of the demo: most members join the PR corps and
+    /// record some months of support, so no page is empty.
+    async fn load_demo_fans(
+        &self,
+        partnership: i64,
+        members: &[(i64, i64, String, String, &str, &str)],
+    ) -> Result<()> {
+        use kizuna_domain::fan::{FanConsents, FanInput, FanProfile};
+        use kizuna_domain::ledger::{EntryInput, NewChallenge, NewEntry};
+        let munis = self.municipalities().await?;
+        let today = time::OffsetDateTime::now_utc() + time::Duration::hours(9);
+        let day = |ago: i64| {
+            let d = today - time::Duration::days(ago);
+            format!("{:04}-{:02}-{:02}", d.year(), u8::from(d.month()), d.day())
+        };
+        let skills = [
+            "it",
+            "design",
+            "pr_marketing",
+            "data",
+            "education",
+            "translation",
+        ];
+        for (i, (person, company, name, kana, nickname, dept)) in
+            members.iter().enumerate().take(30)
+        {
+            let input = FanInput {
+                display_name: nickname.to_string(),
+                full_name: name.clone(),
+                full_name_kana: kana.clone(),
+                organisation_id: Some(*company),
+                department: dept.to_string(),
+                home_region: ["県北", "県中", "いわき", "会津", "県外"][i % 5].to_string(),
+                interests: vec![
+                    ["dx", "local_products", "rumour_memory", "next_generation"][i % 4].to_string(),
+                ],
+                skills: vec![(
+                    skills[i % skills.len()].to_string(),
+                    ((i % 3) + 1).to_string(),
+                )],
+                tags: ["桃, 日本酒", "動画編集", "地域おこし, 防災", ""][i % 4].to_string(),
+                languages: vec!["ja".into()],
+                availability_hours: ((i % 4) * 4).to_string(),
+                consents: FanConsents {
+                    named_to_government: i % 3 == 0,
+                    on_leaderboard: i % 2 == 0,
+                    contact: true,
+                },
+            };
+            let profile = FanProfile::parse(&input)?;
+            let fan = self.join_pr_corps(*person, partnership, &profile).await?;
+            for k in 0..(i % 7 + 1) {
+                let m = &munis[(i * 7 + k * 11) % munis.len()];
+                let ago = ((i * 13 + k * 17) % 150) as i64;
+                let kind = [
+                    "visit",
+                    "purchase",
+                    "post",
+                    "visit",
+                    "talk",
+                    "attendance",
+                    "visit",
+                ][k % 7];
+                let mut e = EntryInput {
+                    kind: kind.into(),
+                    occurred_on: day(ago),
+                    ..Default::default()
+                };
+                match kind {
+                    "visit" => e.municipality_code = m.code.clone(),
+                    "purchase" => {
+                        e.amount_yen = (1000 + (i * 370) % 4000).to_string();
+                        e.channel = ["cafeteria", "shop", "online", "event"][i % 4].into();
+                        e.products = ["桃", "日本酒", "あんぽ柿", "喜多方ラーメン"][i % 4].into();
+                        e.municipality_code = m.code.clone();
+                    }
+                    "post" => {
+                        e.url = format!("https://example.jp/posts/{i}-{k}");
+                        e.platform = "intranet".into();
+                    }
+                    "talk" => e.audience = (5 + i % 20).to_string(),
+                    _ => e.note = "ふくしま対話会".into(),
+                }
+                self.add_entry(fan, &NewEntry::parse(&e, &day(0))?).await?;
+            }
+        }
+        let next_311 = if (u8::from(today.month()), today.day()) <= (3, 11) {
+            today.year()
+        } else {
+            today.year() + 1
+        };
+        let challenge = NewChallenge::parse(
+            "3.11までに県内訪問500回",
+            "visit",
+            "500",
+            &day(120),
+            &format!("{next_311}-03-11"),
+        )?;
+        self.create_challenge(
+            members.first().map(|m| m.0).unwrap_or(0),
+            partnership,
+            &challenge,
+        )
+        .await?;
         Ok(())
     }
 }

@@ -51,7 +51,7 @@ async fn a_person_signs_in_and_switches_the_language_in_chromium() {
         .unwrap();
     app.store.load_demo(&hash).await.unwrap();
     let (_driver, url) = chromedriver().await;
-    let profile = std::env::temp_dir().join(format!("kizuna-chromium-{}", std::process::id()));
+    let profile = std::env::temp_dir().join(format!("kizuna-chromium-{}-lang", std::process::id()));
     let caps = serde_json::json!({
         "goog:chromeOptions": {
             "binary": "/usr/bin/chromium",
@@ -148,4 +148,120 @@ async fn a_person_signs_in_and_switches_the_language_in_chromium() {
         "en",
         "the choice is stored with the account"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(kizuna_browser),
+    ignore = "browser test skipped: install Debian's chromium and chromium-driver"
+)]
+async fn a_fan_logs_a_visit_with_a_photo_and_sees_it_on_the_map() {
+    let app = TestApp::spawn().await;
+    let hash = kizuna_server::auth::password::hash(kizuna_store::demo::DEMO_PASSWORD.into())
+        .await
+        .unwrap();
+    app.store.load_demo(&hash).await.unwrap();
+    let (_driver, url) = chromedriver().await;
+    let profile =
+        std::env::temp_dir().join(format!("kizuna-chromium-{}-photo", std::process::id()));
+    let caps = serde_json::json!({
+        "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--window-size=1280,2400",
+                     format!("--user-data-dir={}", profile.display())],
+            "prefs": {"intl.accept_languages": "ja-JP,ja"}
+        }
+    });
+    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+    let client = ClientBuilder::new(connector)
+        .capabilities(caps.as_object().unwrap().clone())
+        .connect(&url)
+        .await
+        .expect("start Chromium");
+    let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exif.jpg");
+
+    let outcome = async {
+        client.goto(&app.url("/signin")).await?;
+        client
+            .find(Locator::Id("email"))
+            .await?
+            .send_keys(&format!("member@{}", kizuna_store::demo::DEMO_DOMAIN))
+            .await?;
+        client
+            .find(Locator::Id("password"))
+            .await?
+            .send_keys(kizuna_store::demo::DEMO_PASSWORD)
+            .await?;
+        client
+            .find(Locator::Css("form.stack button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_url(&url::Url::parse(&app.url("/me")).unwrap())
+            .await?;
+        client
+            .find(Locator::Css("a[href^='/fans/']"))
+            .await?
+            .click()
+            .await?;
+        client.wait().for_element(Locator::Id("photo")).await?;
+        let before = client
+            .find(Locator::Css("path[data-code='072044']"))
+            .await?
+            .attr("data-count")
+            .await?
+            .unwrap_or_default();
+        client
+            .find(Locator::Id("kind"))
+            .await?
+            .select_by_value("visit")
+            .await?;
+        client
+            .find(Locator::Id("municipality_code"))
+            .await?
+            .select_by_value("072044")
+            .await?;
+        client
+            .find(Locator::Id("photo"))
+            .await?
+            .send_keys(&photo.display().to_string())
+            .await?;
+        client
+            .find(Locator::Css("form[action$='/entries'] button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css("div.notice.success"))
+            .await?;
+        let after = client
+            .find(Locator::Css("path[data-code='072044']"))
+            .await?
+            .attr("data-count")
+            .await?
+            .unwrap_or_default();
+        assert_eq!(
+            after.parse::<i64>().unwrap(),
+            before.parse::<i64>().unwrap() + 1,
+            "the visit shades いわき市"
+        );
+        let title = client
+            .find(Locator::Css("path[data-code='072044'] title"))
+            .await?
+            .html(true)
+            .await?;
+        assert!(title.contains("いわき市"), "{title}");
+        client.find(Locator::Css("img.thumb")).await?;
+        let png = client.screenshot().await?;
+        std::fs::write(std::env::temp_dir().join("kizuna-fan-page.png"), png).ok();
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    client.close().await.ok();
+    let _ = std::fs::remove_dir_all(&profile);
+    outcome.expect("browser steps");
 }
