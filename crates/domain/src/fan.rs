@@ -287,3 +287,39 @@ mod postal_tests {
         assert!(super::parse_postal_code("960-86O1").is_err());
     }
 }
+
+/// The text member search looks in: the parts NFKC-normalised and
+/// lower-cased (so ｻﾄｳ finds さとう's katakana twin サトウ, and ＩＴ finds it).
+pub fn search_text(parts: &[&str]) -> String {
+    parts
+        .iter()
+        .filter(|p| !p.is_empty())
+        .map(|p| p.nfkc().collect::<String>().to_lowercase())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+/// A search box's words, normalised like [`search_text`]; at most three.
+pub fn search_terms(query: &str) -> Vec<String> {
+    query
+        .nfkc()
+        .collect::<String>()
+        .to_lowercase()
+        .split_whitespace()
+        .take(3)
+        .map(str::to_string)
+        .collect()
+}
+
+#[cfg(test)]
+mod search_tests {
+    #[test]
+    fn half_width_and_full_width_search_alike() {
+        let text = super::search_text(&["福島 花子", "ﾌｸｼﾏ", "ＩＴ"]);
+        assert!(text.contains("フクシマ") && text.contains("it"));
+        assert_eq!(
+            super::search_terms(" ＩＴ  ふくしま a b c"),
+            vec!["it", "ふくしま", "a"]
+        );
+    }
+}

@@ -58,6 +58,10 @@ impl Store {
                             "PRAGMA synchronous = FULL",
                             "PRAGMA foreign_keys = ON",
                             "PRAGMA busy_timeout = 10000",
+                            // 64 MiB of page cache per connection: large imports
+                            // otherwise spill to the WAL page by page.
+                            "PRAGMA cache_size = -65536",
+                            "PRAGMA temp_store = MEMORY",
                         ] {
                             sqlx::query(pragma).execute(&mut *conn).await?;
                         }

@@ -143,24 +143,32 @@ impl Store {
         limit: i64,
         offset: i64,
     ) -> Result<Vec<FanRow>> {
-        let like = format!("%{}%", query.trim().to_lowercase());
+        // Up to three words, each of which must appear; absent words match all.
+        let mut terms: Vec<String> = kizuna_domain::fan::search_terms(query)
+            .into_iter()
+            .map(|t| format!("%{t}%"))
+            .collect();
+        terms.resize(3, "%".to_string());
+        // The page is chosen first, so points and counts are computed for
+        // its rows only, not for every fan that matches.
         let sql = format!(
-            "SELECT f.id, f.display_name, f.full_name, f.full_name_kana, o.name AS organisation_name, f.department,
-                    f.named_to_government,
-                    CAST(COALESCE((SELECT SUM(points) FROM ledger_entries e WHERE e.fan_id = f.id AND e.status IN {COUNTED}), 0) AS BIGINT) AS points,
-                    (SELECT COUNT(*) FROM ledger_entries e WHERE e.fan_id = f.id AND e.status IN {COUNTED}) AS entries
-             FROM fans f LEFT JOIN organisations o ON o.id = f.organisation_id
-             WHERE f.partnership_id = $1 AND ($2 = 0 OR f.named_to_government = 1)
-               AND ($3 = '%%' OR LOWER(f.full_name) LIKE $3 OR f.full_name_kana LIKE $3 OR LOWER(f.display_name) LIKE $3
-                    OR LOWER(COALESCE(f.department, '')) LIKE $3 OR LOWER(COALESCE(o.name, '')) LIKE $3
-                    OR EXISTS (SELECT 1 FROM fan_skills s WHERE s.fan_id = f.id AND s.skill LIKE $3)
-                    OR EXISTS (SELECT 1 FROM fan_tags t WHERE t.fan_id = f.id AND t.tag LIKE $3))
-             ORDER BY f.full_name_kana, f.id LIMIT $4 OFFSET $5"
+            "SELECT x.id, x.display_name, x.full_name, x.full_name_kana, x.organisation_name, x.department, x.named_to_government,
+                    CAST(COALESCE((SELECT SUM(points) FROM ledger_entries e WHERE e.fan_id = x.id AND e.status IN {COUNTED}), 0) AS BIGINT) AS points,
+                    (SELECT COUNT(*) FROM ledger_entries e WHERE e.fan_id = x.id AND e.status IN {COUNTED}) AS entries
+             FROM (SELECT f.id, f.display_name, f.full_name, f.full_name_kana, o.name AS organisation_name, f.department,
+                          f.named_to_government
+                   FROM fans f LEFT JOIN organisations o ON o.id = f.organisation_id
+                   WHERE f.partnership_id = $1 AND ($2 = 0 OR f.named_to_government = 1)
+                     AND f.search_text LIKE $3 AND f.search_text LIKE $4 AND f.search_text LIKE $5
+                   ORDER BY f.full_name_kana, f.id LIMIT $6 OFFSET $7) x
+             ORDER BY x.full_name_kana, x.id"
         );
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(partnership_id)
             .bind(i64::from(side == Side::Government))
-            .bind(like)
+            .bind(&terms[0])
+            .bind(&terms[1])
+            .bind(&terms[2])
             .bind(limit)
             .bind(offset)
             .fetch_all(self.pool())

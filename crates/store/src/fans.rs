@@ -97,6 +97,7 @@ impl Store {
         .await
         .map_err(StoreError::unique_as("already_a_fan"))?;
         replace_lists(&mut tx, id, p).await?;
+        set_search_text(&mut tx, id, p).await?;
         for (purpose, granted) in PURPOSES.iter().zip(consent_values(&p.consents)) {
             record_consent(&mut tx, id, purpose, granted, t).await?;
         }
@@ -154,6 +155,7 @@ impl Store {
         .execute(&mut *tx)
         .await?;
         replace_lists(&mut tx, fan_id, p).await?;
+        set_search_text(&mut tx, fan_id, p).await?;
         for ((purpose, granted), was) in PURPOSES
             .iter()
             .zip(consent_values(&p.consents))
@@ -439,4 +441,33 @@ async fn current_consents(tx: &mut Tx, fan_id: i64) -> Result<FanConsents> {
         on_leaderboard: get("on_leaderboard"),
         contact: get("contact"),
     })
+}
+
+/// Stores the text member search looks in (see `kizuna_domain::fan::search_text`).
+async fn set_search_text(tx: &mut Tx, fan_id: i64, p: &FanProfile) -> Result<()> {
+    let org: Option<String> = match p.organisation_id {
+        Some(id) => {
+            sqlx::query_scalar("SELECT name FROM organisations WHERE id = $1")
+                .bind(id)
+                .fetch_optional(&mut **tx)
+                .await?
+        }
+        None => None,
+    };
+    let skills: Vec<&str> = p.skills.iter().map(|(s, _)| s.as_str()).collect();
+    let mut parts = vec![
+        p.full_name.as_str(),
+        p.full_name_kana.as_str(),
+        p.display_name.as_str(),
+    ];
+    parts.push(p.department.as_deref().unwrap_or(""));
+    parts.push(org.as_deref().unwrap_or(""));
+    parts.extend(skills);
+    parts.extend(p.tags.iter().map(String::as_str));
+    sqlx::query("UPDATE fans SET search_text = $1 WHERE id = $2")
+        .bind(kizuna_domain::fan::search_text(&parts))
+        .bind(fan_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }

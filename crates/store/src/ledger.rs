@@ -37,6 +37,9 @@ pub struct Entry {
 pub struct LedgerFilter {
     pub kind: Option<String>,
     pub municipality_code: Option<String>,
+    /// A page of at most this many entries (`None`: all of them).
+    pub limit: Option<i64>,
+    pub offset: i64,
 }
 
 /// Entries that count for points, badges and figures.
@@ -167,14 +170,26 @@ impl Store {
     pub async fn ledger(&self, fan_id: i64, f: &LedgerFilter) -> Result<Vec<Entry>> {
         let sql = format!(
             "{SELECT} WHERE e.fan_id = $1 AND ($2 = '' OR e.kind = $2) AND ($3 = '' OR e.municipality_code = $3)
-             ORDER BY e.occurred_on DESC, e.id DESC"
+             ORDER BY e.occurred_on DESC, e.id DESC LIMIT $4 OFFSET $5"
         );
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(fan_id)
             .bind(f.kind.as_deref().unwrap_or(""))
             .bind(f.municipality_code.as_deref().unwrap_or(""))
+            .bind(f.limit.unwrap_or(i64::MAX))
+            .bind(f.offset.max(0))
             .fetch_all(self.pool())
             .await?)
+    }
+
+    /// How many entries the fan has (all statuses), for paging.
+    pub async fn ledger_count(&self, fan_id: i64) -> Result<i64> {
+        Ok(
+            sqlx::query_scalar("SELECT COUNT(*) FROM ledger_entries WHERE fan_id = $1")
+                .bind(fan_id)
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     pub async fn entry(&self, entry_id: i64) -> Result<Entry> {

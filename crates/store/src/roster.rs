@@ -95,8 +95,8 @@ impl Store {
         for chunk in new_rows.chunks(BATCH) {
             let sql = format!(
                 "INSERT INTO fans (person_id, partnership_id, display_name, full_name, full_name_kana, organisation_id,
-                     department, home_region, joined_at, updated_at) VALUES {} RETURNING id, person_id",
-                placeholders(chunk.len(), 10)
+                     department, home_region, joined_at, updated_at, search_text) VALUES {} RETURNING id, person_id",
+                placeholders(chunk.len(), 11)
             );
             let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql));
             for r in chunk {
@@ -110,7 +110,8 @@ impl Store {
                     .bind(r.department.as_deref())
                     .bind(r.home_region.as_deref())
                     .bind(t)
-                    .bind(t);
+                    .bind(t)
+                    .bind(search_text(r));
             }
             for (fan, person) in q.fetch_all(&mut *tx).await? {
                 fan_ids.insert(person, fan);
@@ -119,7 +120,7 @@ impl Store {
         for r in &old_rows {
             sqlx::query(
                 "UPDATE fans SET display_name = $1, full_name = $2, full_name_kana = $3, organisation_id = $4,
-                     department = $5, home_region = $6, updated_at = $7 WHERE id = $8",
+                     department = $5, home_region = $6, updated_at = $7, search_text = $9 WHERE id = $8",
             )
             .bind(&r.display_name)
             .bind(&r.full_name)
@@ -129,6 +130,7 @@ impl Store {
             .bind(r.home_region.as_deref())
             .bind(t)
             .bind(existing[&people.ids[r.email.as_str()]])
+            .bind(search_text(r))
             .execute(&mut *tx)
             .await?;
         }
@@ -328,4 +330,17 @@ async fn replace_tags(
         q.execute(&mut **tx).await?;
     }
     Ok(())
+}
+
+/// What member search looks in for an imported row (skills are not in rosters).
+fn search_text(r: &RosterRow) -> String {
+    let mut parts = vec![
+        r.full_name.as_str(),
+        r.full_name_kana.as_str(),
+        r.display_name.as_str(),
+    ];
+    parts.push(r.department.as_deref().unwrap_or(""));
+    parts.push(r.organisation.as_deref().unwrap_or(""));
+    parts.extend(r.tags.iter().map(String::as_str));
+    kizuna_domain::fan::search_text(&parts)
 }

@@ -518,3 +518,5 @@ challenge-create = Create challenge
 leaderboard-title = Leaderboard
 leaderboard-note = Only fans who agreed to appear are listed, by nickname.
 error-deadline-before-start = The deadline must come after the start.
+pager-newer = Newer entries
+pager-older = Older entries

@@ -518,3 +518,5 @@ challenge-create = 挑戦を作る
 leaderboard-title = ランキング
 leaderboard-note = 表示に同意したファンだけを、ニックネームで載せています。
 error-deadline-before-start = 期限は開始日より後にしてください。
+pager-newer = 新しい記録
+pager-older = 古い記録

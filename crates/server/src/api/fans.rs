@@ -131,6 +131,8 @@ pub struct LedgerParams {
     kind: Option<String>,
     /// Only entries in this municipality (6-digit code).
     municipality: Option<String>,
+    /// Zero-based page of 200 entries, newest first.
+    page: Option<i64>,
 }
 
 /// A fan's ledger, newest first.
@@ -143,9 +145,12 @@ pub async fn entries(
     Query(q): Query<LedgerParams>,
 ) -> Result<Json<Vec<Entry>>, AppError> {
     fan_for(&st, &ctx, id).await?;
+    let page = q.page.unwrap_or(0).max(0);
     let filter = LedgerFilter {
         kind: q.kind,
         municipality_code: q.municipality,
+        limit: Some(200),
+        offset: page * 200,
     };
     Ok(Json(
         st.store

@@ -302,6 +302,9 @@ struct FanPage {
     legend: [(&'static str, &'static str); 5],
     attribution: &'static str,
     entries: Vec<Entry>,
+    total_entries: i64,
+    ledger_page: i64,
+    has_older: bool,
     editable_until: i64,
     filter_kind: String,
     filter_code: String,
@@ -341,7 +344,12 @@ pub struct LedgerQuery {
     kind: String,
     #[serde(default)]
     municipality: String,
+    #[serde(default)]
+    page: i64,
 }
+
+/// Entries per page of the ledger on the fan page.
+pub const LEDGER_PAGE: i64 = 50;
 
 /// Renders the fan page; `form`/`errors` carry a rejected new entry back.
 pub async fn fan_page(
@@ -357,9 +365,13 @@ pub async fn fan_page(
         .store
         .partnership(&ctx.viewer, fan.partnership_id)
         .await?;
+    let page = q.page.max(0);
     let filter = LedgerFilter {
         kind: Some(q.kind.clone()).filter(|k| !k.is_empty()),
         municipality_code: Some(q.municipality.clone()).filter(|m| !m.is_empty()),
+        // One more than shown tells whether an older page exists.
+        limit: Some(LEDGER_PAGE + 1),
+        offset: page * LEDGER_PAGE,
     };
     let rows = st.store.counted_for_badges(id).await?;
     let counts: HashMap<String, i64> = st
@@ -369,6 +381,9 @@ pub async fn fan_page(
         .into_iter()
         .collect();
     let edit_days = p.ledger_edit_days;
+    let mut entries = st.store.ledger(id, &filter).await?;
+    let has_older = entries.len() as i64 > LEDGER_PAGE;
+    entries.truncate(LEDGER_PAGE as usize);
     let page = FanPage {
         c: PageCtx::new(ctx),
         is_owner: matches!(access, Access::Owner),
@@ -382,7 +397,10 @@ pub async fn fan_page(
         ),
         legend: crate::map::legend(),
         attribution: kizuna_store::seed::MAP_ATTRIBUTION,
-        entries: st.store.ledger(id, &filter).await?,
+        entries,
+        total_entries: st.store.ledger_count(id).await?,
+        ledger_page: page,
+        has_older,
         editable_until: kizuna_store::now() - edit_days * 86_400,
         filter_kind: q.kind,
         filter_code: q.municipality,

@@ -941,3 +941,48 @@ async fn the_fans_api_follows_the_same_rules_as_the_pages() {
         assert!(doc["paths"].get(p).is_some(), "{p}");
     }
 }
+
+#[tokio::test]
+async fn a_long_ledger_is_shown_fifty_entries_at_a_time() {
+    let c = corps().await;
+    c.app.person("long@example.jp", &[]).await;
+    let client = c.app.signed_in("long@example.jp").await;
+    let fan = join(&c, &client, false).await;
+    for i in 0..60 {
+        let e = kizuna_domain::ledger::NewEntry::parse(
+            &kizuna_domain::ledger::EntryInput {
+                kind: "post".into(),
+                occurred_on: format!("2026-10-{:02}", i % 28 + 1),
+                url: format!("https://example.jp/{i}"),
+                ..Default::default()
+            },
+            "2026-11-30",
+        )
+        .unwrap();
+        c.app.store.add_entry(fan, &e).await.unwrap();
+    }
+    let first = client
+        .get(c.app.url(&format!("/fans/{fan}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(first.matches("rel=\"noopener nofollow\"").count(), 50);
+    assert!(first.contains("<strong>60</strong>") && first.contains("page=1\">古い記録</a>"));
+    let second = client
+        .get(c.app.url(&format!("/fans/{fan}?page=1")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        second.matches("rel=\"noopener nofollow\"").count(),
+        10,
+        "the last ten on page two"
+    );
+    assert!(second.contains("新しい記録") && !second.contains("古い記録</a>"));
+}
