@@ -55,30 +55,66 @@ impl Badge {
 
 pub const REGION_COUNT: usize = 7;
 
+/// Everything the badge rules look at, small enough to be computed by the
+/// database (a fan with 1,000 entries has at most a few hundred months).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Facts {
+    pub visits: usize,
+    pub municipalities_visited: usize,
+    pub regions_visited: usize,
+    /// Distinct months with an entry, `YYYY-MM` (or full dates).
+    pub months: Vec<String>,
+    pub purchases: usize,
+    pub posts: usize,
+}
+
+impl Facts {
+    pub fn from_entries(entries: &[Counted<'_>]) -> Self {
+        let visits: Vec<&Counted> = entries.iter().filter(|e| e.kind == "visit").collect();
+        let count = |kind: &str| entries.iter().filter(|e| e.kind == kind).count();
+        Self {
+            visits: visits.len(),
+            municipalities_visited: visits
+                .iter()
+                .filter_map(|e| e.municipality_code)
+                .collect::<BTreeSet<_>>()
+                .len(),
+            regions_visited: visits
+                .iter()
+                .filter_map(|e| e.region)
+                .collect::<BTreeSet<_>>()
+                .len(),
+            months: entries.iter().map(|e| e.occurred_on.to_string()).collect(),
+            purchases: count("purchase"),
+            posts: count("post"),
+        }
+    }
+}
+
 /// The badges earned by a set of counted entries.
 pub fn earned(entries: &[Counted<'_>]) -> Vec<Badge> {
-    let visits: Vec<&Counted> = entries.iter().filter(|e| e.kind == "visit").collect();
-    let municipalities: BTreeSet<&str> =
-        visits.iter().filter_map(|e| e.municipality_code).collect();
-    let regions: BTreeSet<&str> = visits.iter().filter_map(|e| e.region).collect();
-    let count = |kind: &str| entries.iter().filter(|e| e.kind == kind).count();
+    earned_from(&Facts::from_entries(entries))
+}
+
+/// The badges the facts earn.
+pub fn earned_from(f: &Facts) -> Vec<Badge> {
     let mut out = Vec::new();
-    if !visits.is_empty() {
+    if f.visits > 0 {
         out.push(Badge::FirstVisit);
     }
-    if municipalities.len() >= 10 {
+    if f.municipalities_visited >= 10 {
         out.push(Badge::TenMunicipalities);
     }
-    if regions.len() >= REGION_COUNT {
+    if f.regions_visited >= REGION_COUNT {
         out.push(Badge::AllRegions);
     }
-    if longest_monthly_streak(entries.iter().map(|e| e.occurred_on)) >= 12 {
+    if longest_monthly_streak(f.months.iter().map(String::as_str)) >= 12 {
         out.push(Badge::YearOfMonths);
     }
-    if count("purchase") >= 10 {
+    if f.purchases >= 10 {
         out.push(Badge::TenPurchases);
     }
-    if count("post") >= 10 {
+    if f.posts >= 10 {
         out.push(Badge::TenPosts);
     }
     out

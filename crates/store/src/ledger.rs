@@ -312,6 +312,46 @@ impl Store {
             .await?)
     }
 
+    /// What the badge rules need, aggregated by the database (a few small
+    /// queries instead of reading every entry).
+    pub async fn badge_facts(&self, fan_id: i64) -> Result<kizuna_domain::badges::Facts> {
+        let by_kind: Vec<(String, i64)> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT kind, COUNT(*) FROM ledger_entries WHERE fan_id = $1 AND status IN {COUNTED} GROUP BY kind"
+        )))
+        .bind(fan_id)
+        .fetch_all(self.pool())
+        .await?;
+        let (municipalities, regions): (i64, i64) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT COUNT(DISTINCT e.municipality_code), COUNT(DISTINCT m.region) FROM ledger_entries e
+             LEFT JOIN municipalities m ON m.code = e.municipality_code
+             WHERE e.fan_id = $1 AND e.kind = 'visit' AND e.status IN {COUNTED}"
+        )))
+        .bind(fan_id)
+        .fetch_one(self.pool())
+        .await?;
+        let months: Vec<String> = sqlx::query_scalar(sqlx::AssertSqlSafe(format!(
+            "SELECT DISTINCT SUBSTR(occurred_on, 1, 7) FROM ledger_entries WHERE fan_id = $1 AND status IN {COUNTED}"
+        )))
+        .bind(fan_id)
+        .fetch_all(self.pool())
+        .await?;
+        let count = |k: &str| {
+            by_kind
+                .iter()
+                .find(|(kind, _)| kind == k)
+                .map(|(_, n)| *n as usize)
+                .unwrap_or(0)
+        };
+        Ok(kizuna_domain::badges::Facts {
+            visits: count("visit"),
+            municipalities_visited: municipalities as usize,
+            regions_visited: regions as usize,
+            months,
+            purchases: count("purchase"),
+            posts: count("post"),
+        })
+    }
+
     /// Counted entries per municipality, for the fan's map.
     pub async fn fan_municipality_counts(&self, fan_id: i64) -> Result<Vec<(String, i64)>> {
         let sql = format!(

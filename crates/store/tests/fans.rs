@@ -40,6 +40,7 @@ contract!(
     a_roster_imports_whole_idempotently_and_a_dry_run_stores_nothing,
     a_roster_with_one_bad_row_imports_nothing_and_names_the_row,
     challenges_count_progress_and_leaderboards_show_only_those_who_opted_in,
+    badge_facts_from_the_database_agree_with_the_rules_over_entries,
 );
 
 struct World {
@@ -666,4 +667,37 @@ async fn challenges_count_progress_and_leaderboards_show_only_those_who_opted_in
         (board[0].display_name.as_str(), board[0].points),
         ("トップ", 4 * 10 + 3)
     );
+}
+
+async fn badge_facts_from_the_database_agree_with_the_rules_over_entries(store: Store) {
+    let w = world(store).await;
+    let id = person(&w.store, "facts@example.jp").await;
+    let fan = w
+        .store
+        .join_pr_corps(id, w.partnership, &profile("花子", false))
+        .await
+        .unwrap();
+    let codes = [
+        "072010", "072036", "072052", "072028", "073628", "072125", "072044", "072133", "072079",
+        "075213", "072010",
+    ];
+    for (i, code) in codes.iter().enumerate() {
+        w.store
+            .add_entry(fan, &entry("visit", code, &format!("2025-{:02}-15", i + 1)))
+            .await
+            .unwrap();
+    }
+    w.store
+        .add_entry(fan, &entry("post", "", "2025-12-01"))
+        .await
+        .unwrap();
+    let facts = w.store.badge_facts(fan).await.unwrap();
+    let rows = w.store.counted_for_badges(fan).await.unwrap();
+    assert_eq!(
+        badges::earned_from(&facts),
+        badges::earned(&as_counted(&rows))
+    );
+    assert_eq!((facts.visits, facts.municipalities_visited), (11, 10));
+    assert!(badges::earned_from(&facts).contains(&badges::Badge::YearOfMonths));
+    assert!(badges::earned_from(&facts).contains(&badges::Badge::AllRegions));
 }

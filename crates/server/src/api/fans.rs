@@ -11,7 +11,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use kizuna_domain::badges;
 use kizuna_domain::ledger::{EntryInput, NewEntry};
-use kizuna_store::ledger::{LedgerFilter, as_counted};
+use kizuna_store::ledger::LedgerFilter;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
@@ -82,10 +82,10 @@ impl From<kizuna_store::ledger::Entry> for Entry {
 }
 
 async fn fan_dto(st: &AppState, f: kizuna_store::fans::Fan) -> Result<Fan, AppError> {
-    let rows = st.store.counted_for_badges(f.id).await?;
+    let facts = st.store.badge_facts(f.id).await?;
     Ok(Fan {
         points: st.store.fan_points(f.id).await?,
-        badges: badges::earned(&as_counted(&rows))
+        badges: badges::earned_from(&facts)
             .iter()
             .map(|b| b.as_str().to_string())
             .collect(),

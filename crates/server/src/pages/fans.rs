@@ -17,7 +17,7 @@ use kizuna_domain::fan::{FanConsents, FanInput, FanProfile, HOME_REGIONS, LANGUA
 use kizuna_domain::ledger::{CHANNELS, EntryKind, PLATFORMS};
 use kizuna_store::StoreError;
 use kizuna_store::fans::{ConsentChange, Fan, FanDetail, GoodsRequest};
-use kizuna_store::ledger::{Entry, LedgerFilter, as_counted};
+use kizuna_store::ledger::{Entry, LedgerFilter};
 use kizuna_store::municipalities::Municipality;
 use kizuna_store::partnerships::{Partnership, Party, Pillar};
 use std::collections::HashMap;
@@ -373,7 +373,7 @@ pub async fn fan_page(
         limit: Some(LEDGER_PAGE + 1),
         offset: page * LEDGER_PAGE,
     };
-    let rows = st.store.counted_for_badges(id).await?;
+    let facts = st.store.badge_facts(id).await?;
     let counts: HashMap<String, i64> = st
         .store
         .fan_municipality_counts(id)
@@ -388,7 +388,7 @@ pub async fn fan_page(
         c: PageCtx::new(ctx),
         is_owner: matches!(access, Access::Owner),
         points: st.store.fan_points(id).await?,
-        badges: badges::earned(&as_counted(&rows)),
+        badges: badges::earned_from(&facts),
         all_badges: Badge::ALL.to_vec(),
         map_svg: crate::map::svg(
             &counts,
