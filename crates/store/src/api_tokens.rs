@@ -1,7 +1,8 @@
 //! Personal access tokens for API clients: shown once, stored hashed, revocable.
 
+use crate::error::found;
 use crate::sessions::SignedIn;
-use crate::{Result, Store, StoreError, audit, now};
+use crate::{Result, Store, audit, now};
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct ApiToken {
@@ -70,9 +71,7 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         audit::record(
             &mut tx,
             Some(person_id),

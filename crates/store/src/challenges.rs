@@ -1,8 +1,9 @@
 //! Collective challenges and leaderboards: recognition for the PR corps as
 //! a whole, and — only for fans who opted in — for its most active members.
 
+use crate::error::found;
 use crate::ledger::COUNTED;
-use crate::{Result, Store, StoreError, audit, now};
+use crate::{Result, Store, audit, now};
 use kizuna_domain::ledger::NewChallenge;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
@@ -74,9 +75,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         audit::record(
             &mut tx,
             Some(actor),

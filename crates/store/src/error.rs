@@ -29,3 +29,12 @@ impl StoreError {
         }
     }
 }
+
+/// `NotFound` when a statement that targets one row changed none.
+pub(crate) fn found(rows_affected: u64) -> Result<(), StoreError> {
+    if rows_affected == 0 {
+        Err(StoreError::NotFound)
+    } else {
+        Ok(())
+    }
+}

@@ -2,6 +2,7 @@
 //! their history, and PR-goods requests whose address is kept for that
 //! purpose alone.
 
+use crate::error::found;
 use crate::{Result, Store, StoreError, Tx, audit, now};
 use kizuna_domain::ValidationError;
 use kizuna_domain::fan::{FanConsents, FanProfile};
@@ -301,9 +302,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         audit::record(
             &mut tx,
             Some(actor),

@@ -1,6 +1,7 @@
 //! Memberships: which organisations a person belongs to, with their department.
 
-use crate::{Result, Store, StoreError, audit};
+use crate::error::found;
+use crate::{Result, Store, audit};
 
 impl Store {
     /// Adds the person to the organisation, or updates their department.
@@ -48,9 +49,7 @@ impl Store {
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         audit::record(
             &mut tx,
             actor,

@@ -171,9 +171,7 @@ impl Store {
         .execute(&mut *tx)
         .await?
         .rows_affected();
-        if changed == 0 {
-            return Err(StoreError::NotFound);
-        }
+        crate::error::found(changed)?;
         audit::record(
             &mut tx,
             Some(actor),

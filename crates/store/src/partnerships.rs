@@ -1,5 +1,6 @@
 //! Partnerships (包括連携協定), their parties and their pillars.
 
+use crate::error::found;
 use crate::organisations::viewer_binds;
 use crate::{Result, Store, StoreError, Tx, audit, now};
 use kizuna_domain::{DEFAULT_PILLARS, PillarKey, ValidationError, Viewer, Visibility};
@@ -254,9 +255,7 @@ impl Store {
             .execute(&mut *tx)
             .await?
             .rows_affected();
-        if n == 0 {
-            return Err(StoreError::NotFound);
-        }
+        found(n)?;
         audit::record(
             &mut tx,
             Some(actor),
