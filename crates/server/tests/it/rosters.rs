@@ -317,3 +317,21 @@ async fn the_prefecture_side_export_holds_only_fans_who_agreed_to_be_named() {
         .unwrap();
     assert!(!api_list.contains("福島 花子1"));
 }
+
+#[tokio::test]
+async fn a_roster_larger_than_the_general_body_limit_is_still_accepted() {
+    let s = setup().await;
+    // 3 MB: over the 1 MiB limit of ordinary forms, under the roster limit.
+    let mut csv = String::from("メールアドレス,氏名,ふりがな,部署\n");
+    csv.push_str(&format!(
+        "big@example.jp,大きな 名簿,おおきな めいぼ,{}\n",
+        "部".repeat(1_000_000)
+    ));
+    let res = upload(&s, "big.csv", csv.into_bytes()).await;
+    assert_eq!(
+        res.status(),
+        422,
+        "read and checked, not refused for its size"
+    );
+    assert!(res.text().await.unwrap().contains("長すぎます"));
+}
