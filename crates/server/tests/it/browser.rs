@@ -39,35 +39,69 @@ async fn chromedriver() -> (Driver, String) {
     panic!("chromedriver did not start");
 }
 
+/// Headless Chromium through chromedriver, asking for Japanese pages; the
+/// profile folder is removed by [`Browser::finish`].
+struct Browser {
+    _driver: Driver,
+    client: fantoccini::Client,
+    profile: std::path::PathBuf,
+}
+
+impl Browser {
+    async fn start(name: &str, height: u32) -> Self {
+        let (driver, url) = chromedriver().await;
+        let profile =
+            std::env::temp_dir().join(format!("kizuna-chromium-{}-{name}", std::process::id()));
+        let caps = serde_json::json!({
+            "goog:chromeOptions": {
+                "binary": "/usr/bin/chromium",
+                "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
+                         "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run",
+                         format!("--window-size=1280,{height}"), format!("--user-data-dir={}", profile.display())],
+                "prefs": {"intl.accept_languages": "ja-JP,ja"}
+            }
+        });
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        let client = ClientBuilder::new(connector)
+            .capabilities(caps.as_object().unwrap().clone())
+            .connect(&url)
+            .await
+            .expect("start Chromium");
+        Self {
+            _driver: driver,
+            client,
+            profile,
+        }
+    }
+
+    /// Closes the browser (always, or Chromium processes are orphaned), then
+    /// fails the test if the steps failed.
+    async fn finish(self, outcome: Result<(), fantoccini::error::CmdError>) {
+        self.client.close().await.ok();
+        let _ = std::fs::remove_dir_all(&self.profile);
+        outcome.expect("browser steps");
+    }
+}
+
+/// A test app holding the demo partnership, with the demo password working.
+async fn demo_app() -> TestApp {
+    let app = TestApp::spawn().await;
+    let hash = kizuna_server::auth::password::hash(kizuna_store::demo::DEMO_PASSWORD.into())
+        .await
+        .unwrap();
+    app.store.load_demo(&hash).await.unwrap();
+    app
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[cfg_attr(
     not(kizuna_browser),
     ignore = "browser test skipped: install Debian's chromium and chromium-driver"
 )]
 async fn a_person_signs_in_and_switches_the_language_in_chromium() {
-    let app = TestApp::spawn().await;
-    let hash = kizuna_server::auth::password::hash(kizuna_store::demo::DEMO_PASSWORD.into())
-        .await
-        .unwrap();
-    app.store.load_demo(&hash).await.unwrap();
-    let (_driver, url) = chromedriver().await;
-    let profile = std::env::temp_dir().join(format!("kizuna-chromium-{}-lang", std::process::id()));
-    let caps = serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--window-size=1280,900",
-                     format!("--user-data-dir={}", profile.display())],
-            "prefs": {"intl.accept_languages": "ja-JP,ja"}
-        }
-    });
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&url)
-        .await
-        .expect("start Chromium");
-
+    let app = demo_app().await;
+    let browser = Browser::start("lang", 900).await;
+    let client = &browser.client;
     let outcome = async {
         client.goto(&app.url("/signin")).await?;
         assert_eq!(
@@ -133,9 +167,7 @@ async fn a_person_signs_in_and_switches_the_language_in_chromium() {
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
-    client.close().await.ok();
-    let _ = std::fs::remove_dir_all(&profile);
-    outcome.expect("browser steps");
+    browser.finish(outcome).await;
     let id = app
         .store
         .person_by_email(&format!("member@{}", kizuna_store::demo::DEMO_DOMAIN))
@@ -156,29 +188,9 @@ async fn a_person_signs_in_and_switches_the_language_in_chromium() {
     ignore = "browser test skipped: install Debian's chromium and chromium-driver"
 )]
 async fn a_fan_logs_a_visit_with_a_photo_and_sees_it_on_the_map() {
-    let app = TestApp::spawn().await;
-    let hash = kizuna_server::auth::password::hash(kizuna_store::demo::DEMO_PASSWORD.into())
-        .await
-        .unwrap();
-    app.store.load_demo(&hash).await.unwrap();
-    let (_driver, url) = chromedriver().await;
-    let profile =
-        std::env::temp_dir().join(format!("kizuna-chromium-{}-photo", std::process::id()));
-    let caps = serde_json::json!({
-        "goog:chromeOptions": {
-            "binary": "/usr/bin/chromium",
-            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--disable-quic", "--no-first-run", "--window-size=1280,2400",
-                     format!("--user-data-dir={}", profile.display())],
-            "prefs": {"intl.accept_languages": "ja-JP,ja"}
-        }
-    });
-    let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-    let client = ClientBuilder::new(connector)
-        .capabilities(caps.as_object().unwrap().clone())
-        .connect(&url)
-        .await
-        .expect("start Chromium");
+    let app = demo_app().await;
+    let browser = Browser::start("photo", 2400).await;
+    let client = &browser.client;
     let photo = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/exif.jpg");
 
     let outcome = async {
@@ -261,7 +273,5 @@ async fn a_fan_logs_a_visit_with_a_photo_and_sees_it_on_the_map() {
         Ok::<_, fantoccini::error::CmdError>(())
     }
     .await;
-    client.close().await.ok();
-    let _ = std::fs::remove_dir_all(&profile);
-    outcome.expect("browser steps");
+    browser.finish(outcome).await;
 }
