@@ -83,6 +83,33 @@ impl Browser {
     }
 }
 
+/// Fills in the sign-in form (already open) as the demo member and waits for my page.
+async fn sign_in_as_demo_member(
+    client: &fantoccini::Client,
+    app: &TestApp,
+) -> Result<(), fantoccini::error::CmdError> {
+    let email = format!("member@{}", kizuna_store::demo::DEMO_DOMAIN);
+    client
+        .find(Locator::Id("email"))
+        .await?
+        .send_keys(&email)
+        .await?;
+    client
+        .find(Locator::Id("password"))
+        .await?
+        .send_keys(kizuna_store::demo::DEMO_PASSWORD)
+        .await?;
+    client
+        .find(Locator::Css("form.stack button[type=submit]"))
+        .await?
+        .click()
+        .await?;
+    client
+        .wait()
+        .for_url(&url::Url::parse(&app.url("/me")).unwrap())
+        .await
+}
+
 /// A test app holding the demo partnership, with the demo password working.
 async fn demo_app() -> TestApp {
     let app = TestApp::spawn().await;
@@ -113,25 +140,7 @@ async fn a_person_signs_in_and_switches_the_language_in_chromium() {
                 .as_deref(),
             Some("ja")
         );
-        client
-            .find(Locator::Id("email"))
-            .await?
-            .send_keys(&format!("member@{}", kizuna_store::demo::DEMO_DOMAIN))
-            .await?;
-        client
-            .find(Locator::Id("password"))
-            .await?
-            .send_keys(kizuna_store::demo::DEMO_PASSWORD)
-            .await?;
-        client
-            .find(Locator::Css("form.stack button[type=submit]"))
-            .await?
-            .click()
-            .await?;
-        client
-            .wait()
-            .for_url(&url::Url::parse(&app.url("/me")).unwrap())
-            .await?;
+        sign_in_as_demo_member(client, &app).await?;
         let h1 = client.find(Locator::Css("main h1")).await?.text().await?;
         assert_eq!(h1, "マイページ");
         let png = client.screenshot().await?;
@@ -195,25 +204,7 @@ async fn a_fan_logs_a_visit_with_a_photo_and_sees_it_on_the_map() {
 
     let outcome = async {
         client.goto(&app.url("/signin")).await?;
-        client
-            .find(Locator::Id("email"))
-            .await?
-            .send_keys(&format!("member@{}", kizuna_store::demo::DEMO_DOMAIN))
-            .await?;
-        client
-            .find(Locator::Id("password"))
-            .await?
-            .send_keys(kizuna_store::demo::DEMO_PASSWORD)
-            .await?;
-        client
-            .find(Locator::Css("form.stack button[type=submit]"))
-            .await?
-            .click()
-            .await?;
-        client
-            .wait()
-            .for_url(&url::Url::parse(&app.url("/me")).unwrap())
-            .await?;
+        sign_in_as_demo_member(client, &app).await?;
         client
             .find(Locator::Css("a[href^='/fans/']"))
             .await?
