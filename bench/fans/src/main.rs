@@ -90,7 +90,12 @@ async fn main() {
 
     let mut times = Vec::new();
     let mut last = None;
-    for run in 1..=3 {
+    // IMPORT_RUNS=1 for a quicker look while working on search.
+    let runs: usize = std::env::var("IMPORT_RUNS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(3);
+    for run in 1..=runs {
         let (store, partnership) = fresh(&dir.join("import.db")).await;
         let t = Instant::now();
         let rows = kizuna_server::roster::read(&bytes).expect("valid roster");
@@ -121,6 +126,7 @@ async fn main() {
         "存在しない",
     ];
     let mut samples = Vec::new();
+    let mut by_term: Vec<Vec<f64>> = vec![Vec::new(); terms.len()];
     for i in 0..600 {
         let q = terms[i % terms.len()];
         let side = if i % 2 == 0 {
@@ -130,8 +136,18 @@ async fn main() {
         };
         let t = Instant::now();
         let rows = store.fan_list(partnership, side, q, 50, 0).await.unwrap();
-        samples.push(t.elapsed().as_secs_f64() * 1000.0);
+        let ms = t.elapsed().as_secs_f64() * 1000.0;
+        samples.push(ms);
+        by_term[i % terms.len()].push(ms);
         std::hint::black_box(rows);
+    }
+    for (term, times) in terms.iter().zip(by_term.iter_mut()) {
+        times.sort_by(f64::total_cmp);
+        println!(
+            "  search {term:?}: p50 {:.2} ms, max {:.2} ms",
+            percentile(times, 0.5),
+            times[times.len() - 1]
+        );
     }
     samples.sort_by(f64::total_cmp);
     println!(

@@ -299,6 +299,58 @@ pub fn search_text(parts: &[&str]) -> String {
         .join("\n")
 }
 
+/// The index terms of a [`search_text`]: every pair of neighbouring
+/// characters of each run of letters and digits (CJK bigrams), plus the run's
+/// last character, each once, separated by spaces. So every character starts
+/// some term, and a one-character word such as 桃 is found as a prefix. The
+/// database's full-text index (FTS5 on SQLite, a GIN index on PostgreSQL)
+/// holds these, so a search first narrows to the fans holding all of a word's
+/// terms and only then compares text.
+pub fn search_grams(text: &str) -> String {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = String::new();
+    for run in alnum_runs(text) {
+        let grams = run
+            .windows(2)
+            .map(|w| w.iter().collect::<String>())
+            .chain(run.last().map(|c| c.to_string()));
+        for g in grams {
+            if seen.insert(g.clone()) {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(&g);
+            }
+        }
+    }
+    out
+}
+
+/// The index terms a fan must hold to contain `term` (one of
+/// [`search_terms`]): the bigrams of each run of letters and digits, or for a
+/// one-character run the character itself, which only begins a term (a
+/// prefix). Empty when the word has no letters or digits (then only the text
+/// comparison applies).
+pub fn term_grams(term: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for run in alnum_runs(term) {
+        if run.len() == 1 {
+            out.push(run[0].to_string());
+        } else {
+            out.extend(run.windows(2).map(|w| w.iter().collect::<String>()));
+        }
+    }
+    out.dedup();
+    out
+}
+
+fn alnum_runs(text: &str) -> Vec<Vec<char>> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|r| !r.is_empty())
+        .map(|r| r.chars().collect())
+        .collect()
+}
+
 /// A search box's words, normalised like [`search_text`]; at most three.
 pub fn search_terms(query: &str) -> Vec<String> {
     query
@@ -313,6 +365,29 @@ pub fn search_terms(query: &str) -> Vec<String> {
 
 #[cfg(test)]
 mod search_tests {
+    #[test]
+    fn grams_cover_every_term_of_a_contained_word() {
+        let text = super::search_text(&["佐藤 花子", "さとう はなこ", "第12営業部", "桃"]);
+        let grams = super::search_grams(&text);
+        let set: std::collections::HashSet<&str> = grams.split(' ').collect();
+        for word in ["佐藤", "花", "子", "とう", "12営業", "桃", "第1", "部"] {
+            for g in super::term_grams(word) {
+                let found = if g.chars().count() == 1 {
+                    set.iter().any(|t| t.starts_with(&g))
+                } else {
+                    set.contains(g.as_str())
+                };
+                assert!(found, "{word}: {g} missing from {grams}");
+            }
+        }
+        assert_eq!(super::term_grams("さとう"), vec!["さと", "とう"]);
+        assert_eq!(super::term_grams("桃"), vec!["桃"]);
+        assert!(super::term_grams("@-").is_empty());
+        // Each term once, no empty terms.
+        assert!(!grams.contains("  "));
+        assert_eq!(set.len(), grams.split(' ').count());
+    }
+
     #[test]
     fn half_width_and_full_width_search_alike() {
         let text = super::search_text(&["福島 花子", "ﾌｸｼﾏ", "ＩＴ"]);

@@ -91,6 +91,7 @@ impl Store {
             Backend::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
             Backend::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
-        crate::seed::load_municipalities(self).await
+        crate::seed::load_municipalities(self).await?;
+        crate::fans::backfill_search_grams(self).await
     }
 }

@@ -2,7 +2,11 @@
 //! list for coordinators — scoped by which side the coordinator is on.
 
 use crate::ledger::COUNTED;
-use crate::{Result, Store, now};
+use crate::{Backend, Result, Store, now};
+
+/// Above this many index candidates, member search on SQLite walks the list
+/// in kana order instead (see `fan_list`).
+const INDEX_CANDIDATES_MAX: i64 = 20_000;
 
 /// Registered and active fans, entries by kind, municipality, organisation
 /// and month. Aggregates only: safe for either side.
@@ -144,11 +148,70 @@ impl Store {
         offset: i64,
     ) -> Result<Vec<FanRow>> {
         // Up to three words, each of which must appear; absent words match all.
-        let mut terms: Vec<String> = kizuna_domain::fan::search_terms(query)
-            .into_iter()
-            .map(|t| format!("%{t}%"))
+        let words = kizuna_domain::fan::search_terms(query);
+        let mut grams: Vec<String> = words
+            .iter()
+            .flat_map(|w| kizuna_domain::fan::term_grams(w))
             .collect();
+        grams.sort();
+        grams.dedup();
+        let mut terms: Vec<String> = words.iter().map(|t| format!("%{t}%")).collect();
         terms.resize(3, "%".to_string());
+        // The index narrows the search to the fans holding every character
+        // pair of the words; the LIKEs then check the words themselves.
+        // On SQLite the index is used when it leaves few candidates: when
+        // many fans match, walking the list in kana order fills a page
+        // sooner than sorting every match. PostgreSQL's planner weighs the
+        // same choice from its statistics.
+        let index = match self.backend() {
+            _ if grams.is_empty() => None,
+            Backend::Sqlite => {
+                // A one-character word begins a term (see `search_grams`).
+                let expr = grams
+                    .iter()
+                    .map(|g| {
+                        let star = if g.chars().count() == 1 { "*" } else { "" };
+                        format!("\"{}\"{star}", g.replace('"', "\"\""))
+                    })
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                let candidates: i64 = sqlx::query_scalar(
+                    "SELECT COUNT(*) FROM (SELECT rowid FROM fan_search WHERE fan_search MATCH $1 LIMIT $2)",
+                )
+                .bind(&expr)
+                .bind(INDEX_CANDIDATES_MAX + 1)
+                .fetch_one(self.pool())
+                .await?;
+                (candidates <= INDEX_CANDIDATES_MAX).then(|| {
+                    (
+                        "AND f.id IN (SELECT rowid FROM fan_search WHERE fan_search MATCH $7)",
+                        expr,
+                    )
+                })
+            }
+            // An array holds whole terms only, so one-character words are
+            // left to the text comparison.
+            Backend::Postgres => {
+                let whole: Vec<&str> = grams
+                    .iter()
+                    .filter(|g| g.chars().count() > 1)
+                    .map(String::as_str)
+                    .collect();
+                (!whole.is_empty()).then(|| {
+                    (
+                        "AND string_to_array(f.search_grams, ' ') @> string_to_array($7, ' ')",
+                        whole.join(" "),
+                    )
+                })
+            }
+        };
+        // A literal condition, so SQLite can use the partial index of named fans.
+        let named = if side == Side::Government {
+            "AND f.named_to_government = 1"
+        } else {
+            ""
+        };
+        let matching = index.as_ref().map_or("", |(sql, _)| sql);
         // The page is chosen first, so points and counts are computed for
         // its rows only, not for every fan that matches.
         let sql = format!(
@@ -158,21 +221,22 @@ impl Store {
              FROM (SELECT f.id, f.display_name, f.full_name, f.full_name_kana, o.name AS organisation_name, f.department,
                           f.named_to_government
                    FROM fans f LEFT JOIN organisations o ON o.id = f.organisation_id
-                   WHERE f.partnership_id = $1 AND ($2 = 0 OR f.named_to_government = 1)
-                     AND f.search_text LIKE $3 AND f.search_text LIKE $4 AND f.search_text LIKE $5
-                   ORDER BY f.full_name_kana, f.id LIMIT $6 OFFSET $7) x
+                   WHERE f.partnership_id = $1 {named} {matching}
+                     AND f.search_text LIKE $2 AND f.search_text LIKE $3 AND f.search_text LIKE $4
+                   ORDER BY f.full_name_kana, f.id LIMIT $5 OFFSET $6) x
              ORDER BY x.full_name_kana, x.id"
         );
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(partnership_id)
-            .bind(i64::from(side == Side::Government))
             .bind(&terms[0])
             .bind(&terms[1])
             .bind(&terms[2])
             .bind(limit)
-            .bind(offset)
-            .fetch_all(self.pool())
-            .await?)
+            .bind(offset);
+        if let Some((_, value)) = &index {
+            q = q.bind(value);
+        }
+        Ok(q.fetch_all(self.pool()).await?)
     }
 
     /// The side a coordinator speaks for: local-government side when they

@@ -463,10 +463,44 @@ async fn set_search_text(tx: &mut Tx, fan_id: i64, p: &FanProfile) -> Result<()>
     parts.push(org.as_deref().unwrap_or(""));
     parts.extend(skills);
     parts.extend(p.tags.iter().map(String::as_str));
-    sqlx::query("UPDATE fans SET search_text = $1 WHERE id = $2")
-        .bind(kizuna_domain::fan::search_text(&parts))
+    let text = kizuna_domain::fan::search_text(&parts);
+    sqlx::query("UPDATE fans SET search_text = $1, search_grams = $2 WHERE id = $3")
+        .bind(&text)
+        .bind(kizuna_domain::fan::search_grams(&text))
         .bind(fan_id)
         .execute(&mut **tx)
         .await?;
     Ok(())
+}
+
+/// Gives fans written before the search index existed their index terms
+/// (run when the store opens; a no-op once done).
+pub(crate) async fn backfill_search_grams(store: &Store) -> Result<()> {
+    loop {
+        let rows: Vec<(i64, String)> = sqlx::query_as(
+            "SELECT id, search_text FROM fans WHERE search_grams = '' AND search_text <> '' LIMIT 1000",
+        )
+        .fetch_all(store.pool())
+        .await?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut tx = store.begin_write().await?;
+        for (id, text) in rows {
+            let grams = kizuna_domain::fan::search_grams(&text);
+            // A text without letters or digits has no terms; mark it so the
+            // loop ends.
+            let grams = if grams.is_empty() {
+                " ".to_string()
+            } else {
+                grams
+            };
+            sqlx::query("UPDATE fans SET search_grams = $1 WHERE id = $2")
+                .bind(grams)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
 }

@@ -126,10 +126,10 @@ impl Store {
         for chunk in new_rows.chunks(BATCH) {
             let sql = format!(
                 "INSERT INTO fans (person_id, partnership_id, display_name, full_name, full_name_kana, organisation_id,
-                     department, home_region, joined_at, updated_at, search_text) VALUES {} RETURNING id, person_id",
+                     department, home_region, joined_at, updated_at, search_text, search_grams) VALUES {} RETURNING id, person_id",
                 tuples(chunk.len(), 2, &{
                     use Slot::*;
-                    [Own, Shared(1), Own, Own, Own, Own, Own, Own, Shared(2), Shared(2), Own]
+                    [Own, Shared(1), Own, Own, Own, Own, Own, Own, Shared(2), Shared(2), Own, Own]
                 })
             );
             let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql))
@@ -143,8 +143,10 @@ impl Store {
                     .bind(&r.full_name_kana)
                     .bind(r.organisation.as_ref().map(|o| orgs[o]))
                     .bind(r.department.as_deref())
-                    .bind(r.home_region.as_deref())
-                    .bind(search_text(r));
+                    .bind(r.home_region.as_deref());
+                let text = search_text(r);
+                let grams = kizuna_domain::fan::search_grams(&text);
+                q = q.bind(text).bind(grams);
             }
             for (fan, person) in q.fetch_all(&mut *tx).await? {
                 fan_ids.insert(person, fan);
@@ -153,7 +155,7 @@ impl Store {
         for r in &old_rows {
             sqlx::query(
                 "UPDATE fans SET display_name = $1, full_name = $2, full_name_kana = $3, organisation_id = $4,
-                     department = $5, home_region = $6, updated_at = $7, search_text = $9 WHERE id = $8",
+                     department = $5, home_region = $6, updated_at = $7, search_text = $9, search_grams = $10 WHERE id = $8",
             )
             .bind(&r.display_name)
             .bind(&r.full_name)
@@ -164,6 +166,7 @@ impl Store {
             .bind(t)
             .bind(existing[&people.ids[r.email.as_str()]])
             .bind(search_text(r))
+            .bind(kizuna_domain::fan::search_grams(&search_text(r)))
             .execute(&mut *tx)
             .await?;
         }

@@ -41,6 +41,7 @@ contract!(
     a_roster_with_one_bad_row_imports_nothing_and_names_the_row,
     challenges_count_progress_and_leaderboards_show_only_those_who_opted_in,
     badge_facts_from_the_database_agree_with_the_rules_over_entries,
+    member_search_finds_words_of_any_length_and_follows_every_change,
 );
 
 struct World {
@@ -700,4 +701,100 @@ async fn badge_facts_from_the_database_agree_with_the_rules_over_entries(store: 
     assert_eq!((facts.visits, facts.municipalities_visited), (11, 10));
     assert!(badges::earned_from(&facts).contains(&badges::Badge::YearOfMonths));
     assert!(badges::earned_from(&facts).contains(&badges::Badge::AllRegions));
+}
+
+async fn member_search_finds_words_of_any_length_and_follows_every_change(store: Store) {
+    let w = world(store).await;
+    let names = |rows: Vec<kizuna_store::fan_figures::FanRow>| {
+        rows.into_iter()
+            .map(|r| r.display_name.unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    let search = |q: &'static str| {
+        let store = w.store.clone();
+        let partnership = w.partnership;
+        async move {
+            store
+                .fan_list(partnership, Side::Company, q, 50, 0)
+                .await
+                .unwrap()
+        }
+    };
+    let a = person(&w.store, "a@example.jp").await;
+    let b = person(&w.store, "b@example.jp").await;
+    let fan_a = w
+        .store
+        .join_pr_corps(a, w.partnership, &profile("花子", true))
+        .await
+        .unwrap();
+    let mut other = profile("次郎", true);
+    other.full_name = "会津 次郎".into();
+    other.full_name_kana = "あいづ じろう".into();
+    other.tags = vec!["日本酒".into()];
+    w.store
+        .join_pr_corps(b, w.partnership, &other)
+        .await
+        .unwrap();
+    // Roster rows are indexed too.
+    let rows = [roster_row(2, "c@example.jp", None, "防災")];
+    w.store
+        .import_roster(None, w.partnership, &rows, false)
+        .await
+        .unwrap()
+        .unwrap();
+
+    assert_eq!(names(search("福島").await), vec!["花子"], "two characters");
+    assert_eq!(names(search("桃").await), vec!["花子"], "one character");
+    assert_eq!(
+        names(search("酒").await),
+        vec!["次郎"],
+        "last character of a word"
+    );
+    assert_eq!(
+        names(search("ふくしま はなこ").await),
+        vec!["花子"],
+        "two words"
+    );
+    assert_eq!(
+        names(search("ﾌｸｼﾏ").await).len(),
+        0,
+        "katakana is not hiragana"
+    );
+    assert_eq!(
+        names(search("ＡＩ").await),
+        vec!["花子"],
+        "full-width letters"
+    );
+    assert_eq!(
+        names(search("あいづ").await).len(),
+        2,
+        "reading, fan and roster row"
+    );
+    assert_eq!(names(search("防災").await).len(), 1, "roster tag");
+    assert!(
+        search("福島 次郎").await.is_empty(),
+        "every word must match"
+    );
+    assert!(
+        search("島福").await.is_empty(),
+        "pairs, not letters in any order"
+    );
+    assert_eq!(search("").await.len(), 3, "no words: everyone");
+    assert!(
+        search("@@").await.is_empty(),
+        "a word without letters is compared as text"
+    );
+
+    // A changed profile is found by its new name only.
+    let mut renamed = profile("花子", true);
+    renamed.full_name = "相馬 花子".into();
+    renamed.tags = vec![];
+    w.store.update_fan(fan_a, &renamed).await.unwrap();
+    assert!(search("福島").await.is_empty());
+    assert!(search("桃").await.is_empty());
+    assert_eq!(names(search("相馬").await), vec!["花子"]);
+
+    // An erased person is gone from search.
+    w.store.erase_person(a).await.unwrap();
+    assert!(search("相馬").await.is_empty());
 }
