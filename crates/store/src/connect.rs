@@ -48,6 +48,11 @@ impl Store {
         let pool = AnyPoolOptions::new()
             .max_connections(max_connections)
             .acquire_timeout(Duration::from_secs(10))
+            // A ping before every query is one more hand-off to SQLite's
+            // connection thread (a third of a page's cost under load) and
+            // guards against nothing for a file; a PostgreSQL connection can
+            // be dropped by the network or a restart, so it keeps the check.
+            .test_before_acquire(backend == Backend::Postgres)
             .after_connect(move |conn, _meta| {
                 Box::pin(async move {
                     if backend == Backend::Sqlite {
@@ -75,6 +80,7 @@ impl Store {
             pool,
             backend,
             municipality_cache: Default::default(),
+            summaries: Default::default(),
         })
     }
 

@@ -23,6 +23,8 @@ pub struct Fan {
     pub named_to_government: i64,
     pub on_leaderboard: i64,
     pub joined_at: i64,
+    /// Raised with every change to the fan's ledger (see `ledger_summary`).
+    pub ledger_rev: i64,
 }
 
 /// A fan with everything on their profile.
@@ -57,7 +59,7 @@ pub struct GoodsRequest {
 pub(crate) const FAN_COLUMNS: &str =
     "f.id, f.person_id, f.partnership_id, f.display_name, f.full_name,
     f.full_name_kana, f.organisation_id, o.name AS organisation_name, f.department, f.home_region,
-    f.availability_hours, f.named_to_government, f.on_leaderboard, f.joined_at";
+    f.availability_hours, f.named_to_government, f.on_leaderboard, f.joined_at, f.ledger_rev";
 
 const PURPOSES: [&str; 3] = ["named_to_government", "on_leaderboard", "contact"];
 

@@ -7,6 +7,7 @@ use kizuna_domain::ValidationError;
 use kizuna_domain::badges::Counted;
 use kizuna_domain::ledger::{EntryKind, NewEntry};
 use sha2::Digest;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
 pub struct Entry {
@@ -162,6 +163,7 @@ impl Store {
         .fetch_one(&mut *tx)
         .await
         .map_err(fk_as_unknown_municipality)?;
+        ledger_changed(&mut tx, fan_id).await?;
         tx.commit().await?;
         Ok(id)
     }
@@ -204,11 +206,16 @@ impl Store {
     /// The owner's change, allowed within the partnership's edit period and
     /// while the entry is not rejected or withdrawn.
     pub async fn update_entry(&self, fan_id: i64, entry_id: i64, e: &NewEntry) -> Result<()> {
+        // A changed kind earns that kind's points, as a new entry would.
+        let points = self
+            .points_for(self.fan(fan_id).await?.partnership_id, e.kind)
+            .await?;
         let mut tx = self.begin_write().await?;
         check_editable(&mut tx, fan_id, entry_id).await?;
         sqlx::query(
             "UPDATE ledger_entries SET kind = $1, occurred_on = $2, municipality_code = $3, amount_yen = $4, channel = $5,
-                 products = $6, url = $7, platform = $8, audience = $9, note = $10, evidence_url = $11, updated_at = $12
+                 products = $6, url = $7, platform = $8, audience = $9, note = $10, evidence_url = $11, updated_at = $12,
+                 points = CASE WHEN kind = $1 THEN points ELSE $14 END
              WHERE id = $13",
         )
         .bind(e.kind.as_str())
@@ -224,9 +231,11 @@ impl Store {
         .bind(e.evidence_url.as_deref())
         .bind(now())
         .bind(entry_id)
+        .bind(points)
         .execute(&mut *tx)
         .await
         .map_err(fk_as_unknown_municipality)?;
+        ledger_changed(&mut tx, fan_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -241,6 +250,7 @@ impl Store {
         .bind(entry_id)
         .execute(&mut *tx)
         .await?;
+        ledger_changed(&mut tx, fan_id).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -261,9 +271,9 @@ impl Store {
             return Err(ValidationError::new("reason", "rejection_reason_required").into());
         }
         let mut tx = self.begin_write().await?;
-        let partnership: i64 = sqlx::query_scalar(
+        let (partnership, fan_id): (i64, i64) = sqlx::query_as(
             "UPDATE ledger_entries SET status = $1, status_reason = $2, updated_at = $3
-             WHERE id = $4 AND status <> 'withdrawn' RETURNING partnership_id",
+             WHERE id = $4 AND status <> 'withdrawn' RETURNING partnership_id, fan_id",
         )
         .bind(status)
         .bind(reason.map(str::trim).filter(|r| !r.is_empty()))
@@ -281,6 +291,7 @@ impl Store {
             reason,
         )
         .await?;
+        ledger_changed(&mut tx, fan_id).await?;
         tx.commit().await?;
         Ok(partnership)
     }
@@ -352,6 +363,26 @@ impl Store {
         })
     }
 
+    /// Everything derived from the fan's whole ledger that their page shows,
+    /// for the ledger as of revision `rev` or later (pass `Fan::ledger_rev`
+    /// just read). Computed once per revision and process: a page view then
+    /// costs no aggregate queries, and any write — in any process — raises the
+    /// revision in its own transaction, so a summary is never older than `rev`.
+    pub async fn ledger_summary(&self, fan_id: i64, rev: i64) -> Result<Arc<LedgerSummary>> {
+        if let Some(hit) = self.summaries.get(fan_id).filter(|s| s.rev >= rev) {
+            return Ok(hit);
+        }
+        let summary = Arc::new(LedgerSummary {
+            rev,
+            facts: self.badge_facts(fan_id).await?,
+            municipality_counts: self.fan_municipality_counts(fan_id).await?,
+            points: self.fan_points(fan_id).await?,
+            entries: self.ledger_count(fan_id).await?,
+        });
+        self.summaries.put(fan_id, summary.clone());
+        Ok(summary)
+    }
+
     /// Counted entries per municipality, for the fan's map.
     pub async fn fan_municipality_counts(&self, fan_id: i64) -> Result<Vec<(String, i64)>> {
         let sql = format!(
@@ -395,4 +426,56 @@ async fn check_editable(tx: &mut crate::Tx, fan_id: i64, entry_id: i64) -> Resul
         return Err(StoreError::Conflict("edit_window_closed"));
     }
     Ok(())
+}
+
+/// Raises the fan's ledger revision; every write to `ledger_entries` calls it
+/// in its own transaction, so cached summaries keyed by the revision (see
+/// [`Store::ledger_summary`]) can never outlive the data they came from.
+pub(crate) async fn ledger_changed(tx: &mut crate::Tx, fan_id: i64) -> Result<()> {
+    sqlx::query("UPDATE fans SET ledger_rev = ledger_rev + 1 WHERE id = $1")
+        .bind(fan_id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// What a fan's page shows about the whole ledger (see [`Store::ledger_summary`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct LedgerSummary {
+    /// The ledger revision the figures are at least as new as.
+    pub rev: i64,
+    pub facts: kizuna_domain::badges::Facts,
+    /// Counted entries per municipality code, for the map.
+    pub municipality_counts: Vec<(String, i64)>,
+    pub points: i64,
+    /// Entries in the ledger, whatever their status.
+    pub entries: i64,
+}
+
+/// Summaries per fan in this process. Bounded: when full it starts afresh
+/// (a summary is a few queries to rebuild).
+#[derive(Debug, Default, Clone)]
+pub(crate) struct SummaryCache(
+    Arc<std::sync::Mutex<std::collections::HashMap<i64, Arc<LedgerSummary>>>>,
+);
+
+impl SummaryCache {
+    const MAX: usize = 20_000;
+
+    fn get(&self, fan_id: i64) -> Option<Arc<LedgerSummary>> {
+        self.0.lock().ok()?.get(&fan_id).cloned()
+    }
+
+    fn put(&self, fan_id: i64, summary: Arc<LedgerSummary>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= Self::MAX {
+                map.clear();
+            }
+            // Keep the newer of two racing computations.
+            let newer = map.get(&fan_id).is_none_or(|old| old.rev <= summary.rev);
+            if newer {
+                map.insert(fan_id, summary);
+            }
+        }
+    }
 }

@@ -44,6 +44,7 @@ pub struct Store {
     pool: AnyPool,
     backend: Backend,
     municipality_cache: municipalities::MunicipalityCache,
+    summaries: ledger::SummaryCache,
 }
 
 impl Store {

@@ -37,17 +37,29 @@ impl Store {
         Ok(())
     }
 
-    /// The person behind a live session, with their roles.
+    /// The person behind a live session, with their roles (two queries: the
+    /// session with its person, then the roles — every signed-in page pays this).
     pub async fn session_person(&self, token_hash: &str) -> Result<Option<SignedIn>> {
-        let person_id: Option<i64> = sqlx::query_scalar(
-            "SELECT person_id FROM sessions WHERE token_hash = $1 AND expires_at > $2",
+        let row: Option<(i64, i64, String, String, String)> = sqlx::query_as(
+            "SELECT p.id, p.is_instance_admin, p.display_name, p.email, p.locale
+             FROM sessions s JOIN people p ON p.id = s.person_id
+             WHERE s.token_hash = $1 AND s.expires_at > $2",
         )
         .bind(token_hash)
         .bind(now())
         .fetch_optional(self.pool())
         .await?;
-        match person_id {
-            Some(id) => self.signed_in(id).await.map(Some),
+        match row {
+            Some((id, admin, display_name, email, locale)) => Ok(Some(SignedIn {
+                viewer: Viewer {
+                    person_id: Some(id),
+                    is_instance_admin: admin == 1,
+                    roles: self.roles_of(id).await?,
+                },
+                display_name,
+                email,
+                locale,
+            })),
             None => Ok(None),
         }
     }

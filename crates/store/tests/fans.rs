@@ -9,6 +9,28 @@ use kizuna_store::partnerships::NewPartnership;
 use kizuna_store::people::NewAccount;
 use kizuna_store::{Store, StoreError};
 
+/// Tests that need two stores (two processes) on one database.
+macro_rules! shared {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn sqlite() {
+                let db = kizuna_store::testing::TestDb::sqlite();
+                super::$name(db.open().await, db.open().await).await;
+            }
+
+            #[tokio::test]
+            #[cfg_attr(not(kizuna_pg), ignore = "PostgreSQL half skipped: set KIZUNA_TEST_POSTGRES_URL to run it")]
+            async fn postgres() {
+                let db = kizuna_store::testing::TestDb::postgres().await;
+                super::$name(db.open().await, db.open().await).await;
+            }
+        }
+    )*};
+}
+
+shared!(a_ledger_summary_follows_writes_made_by_another_process);
+
 macro_rules! contract {
     ($($name:ident),* $(,)?) => {$(
         mod $name {
@@ -797,4 +819,63 @@ async fn member_search_finds_words_of_any_length_and_follows_every_change(store:
     // An erased person is gone from search.
     w.store.erase_person(a).await.unwrap();
     assert!(search("相馬").await.is_empty());
+}
+
+async fn a_ledger_summary_follows_writes_made_by_another_process(reader: Store, writer: Store) {
+    let w = world(reader).await;
+    let me = person(&w.store, "rev@example.jp").await;
+    let fan = w
+        .store
+        .join_pr_corps(me, w.partnership, &profile("改訂", false))
+        .await
+        .unwrap();
+    let summary = |store: Store| async move {
+        let rev = store.fan(fan).await.unwrap().ledger_rev;
+        store.ledger_summary(fan, rev).await.unwrap()
+    };
+    let before = summary(w.store.clone()).await;
+    assert_eq!((before.points, before.entries), (0, 0));
+
+    // Every kind of write, each by the other process, shows at once.
+    let id = writer
+        .add_entry(fan, &entry("visit", "072010", "2026-11-01"))
+        .await
+        .unwrap();
+    let s = summary(w.store.clone()).await;
+    assert_eq!((s.entries, s.facts.visits), (1, 1));
+    assert_eq!(s.municipality_counts, vec![("072010".to_string(), 1)]);
+    let visit_points = s.points;
+    assert!(visit_points > 0);
+
+    writer
+        .update_entry(fan, id, &entry("talk", "072010", "2026-11-01"))
+        .await
+        .unwrap();
+    let s = summary(w.store.clone()).await;
+    assert_eq!(s.facts.visits, 0, "the kind changed");
+    assert_eq!(
+        s.points,
+        EntryKind::Talk.default_points(),
+        "a changed kind earns that kind's points"
+    );
+
+    writer
+        .review_entry(me, id, "rejected", Some("確認できません"))
+        .await
+        .unwrap();
+    let s = summary(w.store.clone()).await;
+    assert_eq!(
+        (s.points, s.entries),
+        (0, 1),
+        "rejected: listed, not counted"
+    );
+
+    let second = writer
+        .add_entry(fan, &entry("post", "", "2026-11-02"))
+        .await
+        .unwrap();
+    writer.withdraw_entry(fan, second).await.unwrap();
+    let s = summary(w.store.clone()).await;
+    assert_eq!((s.points, s.entries), (0, 2));
+    assert!(s.rev > before.rev);
 }

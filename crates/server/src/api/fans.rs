@@ -82,10 +82,10 @@ impl From<kizuna_store::ledger::Entry> for Entry {
 }
 
 async fn fan_dto(st: &AppState, f: kizuna_store::fans::Fan) -> Result<Fan, AppError> {
-    let facts = st.store.badge_facts(f.id).await?;
+    let summary = st.store.ledger_summary(f.id, f.ledger_rev).await?;
     Ok(Fan {
-        points: st.store.fan_points(f.id).await?,
-        badges: badges::earned_from(&facts)
+        points: summary.points,
+        badges: badges::earned_from(&summary.facts)
             .iter()
             .map(|b| b.as_str().to_string())
             .collect(),

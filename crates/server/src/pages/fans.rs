@@ -373,13 +373,8 @@ pub async fn fan_page(
         limit: Some(LEDGER_PAGE + 1),
         offset: page * LEDGER_PAGE,
     };
-    let facts = st.store.badge_facts(id).await?;
-    let counts: HashMap<String, i64> = st
-        .store
-        .fan_municipality_counts(id)
-        .await?
-        .into_iter()
-        .collect();
+    let summary = st.store.ledger_summary(id, fan.ledger_rev).await?;
+    let counts: HashMap<String, i64> = summary.municipality_counts.iter().cloned().collect();
     let edit_days = p.ledger_edit_days;
     let mut entries = st.store.ledger(id, &filter).await?;
     let has_older = entries.len() as i64 > LEDGER_PAGE;
@@ -387,8 +382,8 @@ pub async fn fan_page(
     let page = FanPage {
         c: PageCtx::new(ctx),
         is_owner: matches!(access, Access::Owner),
-        points: st.store.fan_points(id).await?,
-        badges: badges::earned_from(&facts),
+        points: summary.points,
+        badges: badges::earned_from(&summary.facts),
         all_badges: Badge::ALL.to_vec(),
         map_svg: crate::map::svg(
             &counts,
@@ -398,7 +393,7 @@ pub async fn fan_page(
         legend: crate::map::legend(),
         attribution: kizuna_store::seed::MAP_ATTRIBUTION,
         entries,
-        total_entries: st.store.ledger_count(id).await?,
+        total_entries: summary.entries,
         ledger_page: page,
         has_older,
         editable_until: kizuna_store::now() - edit_days * 86_400,
