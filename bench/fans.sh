@@ -28,3 +28,12 @@ for round in 1 2 3; do
       "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")"
   done
 done
+echo
+echo "paced: wrk -t2 -c$CONNS -d${DURATION}s --latency -s bench/paced.lua, PACE_MS=50 (each connection waits 50 ms between requests)"
+echo "| target | requests/s | p50 | p99 |"
+echo "|---|---|---|---|"
+for round in 1 2 3; do
+  out=$(PACE_MS=50 wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s bench/paced.lua -H "Cookie: $cookie" "http://127.0.0.1:18097$path")
+  printf '| my page, paced (round %s) | %s | %s | %s |\n' "$round" "$(awk '/^Requests\/sec/ {print $2}' <<<"$out")" \
+    "$(awk '$1=="50%" {print $2}' <<<"$out")" "$(awk '$1=="99%" {print $2}' <<<"$out")"
+done

@@ -6,6 +6,7 @@ pub mod access;
 pub mod badges;
 pub mod email;
 pub mod error;
+pub mod event;
 pub mod fan;
 pub mod kana;
 pub mod ledger;

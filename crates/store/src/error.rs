@@ -38,3 +38,8 @@ pub(crate) fn found(rows_affected: u64) -> Result<(), StoreError> {
         Ok(())
     }
 }
+
+/// The row, or `NotFound`.
+pub(crate) fn some<T>(row: Option<T>) -> Result<T, StoreError> {
+    row.ok_or(StoreError::NotFound)
+}

@@ -51,7 +51,7 @@ const SELECT: &str = "SELECT e.id, e.fan_id, e.kind, e.occurred_on, e.municipali
     e.photo_id, e.status, e.status_reason, e.points, e.created_at
     FROM ledger_entries e LEFT JOIN municipalities m ON m.code = e.municipality_code";
 
-fn fk_as_unknown_municipality(e: sqlx::Error) -> StoreError {
+pub(crate) fn fk_as_unknown_municipality(e: sqlx::Error) -> StoreError {
     match &e {
         sqlx::Error::Database(db) if db.is_foreign_key_violation() => {
             ValidationError::new("municipality_code", "unknown_municipality").into()

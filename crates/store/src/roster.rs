@@ -2,7 +2,7 @@
 //! idempotent (people are matched by e-mail), in batches so that 100,000
 //! rows take seconds. A dry run does everything and then rolls back.
 
-use crate::{Result, Store, Tx, audit, now};
+use crate::{Backend, Result, Store, Tx, audit, now};
 use kizuna_domain::roster::{RosterRow, RowError};
 use std::collections::{HashMap, HashSet};
 
@@ -123,6 +123,10 @@ impl Store {
         summary.new_fans = new_rows.len();
         summary.updated_fans = old_rows.len();
         let mut fan_ids = existing.clone();
+        // The write lock is held, so every fan inserted below has a larger id.
+        let last_fan_before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM fans")
+            .fetch_one(&mut *tx)
+            .await?;
         for chunk in new_rows.chunks(BATCH) {
             let sql = format!(
                 "INSERT INTO fans (person_id, partnership_id, display_name, full_name, full_name_kana, organisation_id,
@@ -167,6 +171,17 @@ impl Store {
             .bind(existing[&people.ids[r.email.as_str()]])
             .bind(search_text(r))
             .bind(kizuna_domain::fan::search_grams(&search_text(r)))
+            .execute(&mut *tx)
+            .await?;
+        }
+        if self.backend() == Backend::Sqlite {
+            // New fans into the search index in one statement (see the
+            // migration 0005_fan_search_index: no insert trigger).
+            sqlx::query(
+                "INSERT INTO fan_search (rowid, search_grams)
+                 SELECT id, search_grams FROM fans WHERE id > $1 AND search_grams <> ''",
+            )
+            .bind(last_fan_before)
             .execute(&mut *tx)
             .await?;
         }

@@ -1,0 +1,318 @@
+//! Events and who may see them. Registrations, the waitlist and check-in
+//! live in `registrations`.
+
+use crate::error::some;
+use crate::{Backend, Result, Store, StoreError, Tx, audit, now};
+use kizuna_domain::Viewer;
+use kizuna_domain::event::NewEvent;
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct Event {
+    pub id: i64,
+    pub partnership_id: i64,
+    pub organiser_id: i64,
+    pub organiser_name: String,
+    pub series_id: Option<i64>,
+    pub parent_id: Option<i64>,
+    pub kind: String,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub description: String,
+    pub description_en: Option<String>,
+    pub pillar_key: Option<String>,
+    pub municipality_code: Option<String>,
+    pub municipality_name: Option<String>,
+    pub region: Option<String>,
+    pub venue: Option<String>,
+    pub address: Option<String>,
+    pub online_url: Option<String>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub capacity: Option<i64>,
+    pub seats_taken: i64,
+    pub registration_opens_at: Option<i64>,
+    pub registration_closes_at: Option<i64>,
+    pub needs_approval: i64,
+    pub visibility: String,
+    pub offer_hours: i64,
+    pub status: String,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Event {
+    /// Places left; `None` when there is no limit.
+    pub fn places_left(&self) -> Option<i64> {
+        self.capacity.map(|c| (c - self.seats_taken).max(0))
+    }
+
+    /// When registration closes: its own time, else the start.
+    pub fn closes_at(&self) -> i64 {
+        self.registration_closes_at.unwrap_or(self.starts_at)
+    }
+
+    /// Whether registration is open at `t`.
+    pub fn is_open_at(&self, t: i64) -> bool {
+        self.status == "scheduled"
+            && self.registration_opens_at.is_none_or(|o| t >= o)
+            && t < self.closes_at()
+    }
+}
+
+pub(crate) const EVENT_COLUMNS: &str = "e.id, e.partnership_id, e.organiser_id, o.name AS organiser_name, e.series_id,
+    e.parent_id, e.kind, e.title, e.title_en, e.description, e.description_en, e.pillar_key, e.municipality_code,
+    m.name AS municipality_name, m.region, e.venue, e.address, e.online_url, e.starts_at, e.ends_at, e.capacity,
+    e.seats_taken, e.registration_opens_at, e.registration_closes_at, e.needs_approval, e.visibility, e.offer_hours,
+    e.status, e.created_at, e.updated_at";
+
+pub(crate) const EVENT_FROM: &str = "FROM events e JOIN organisations o ON o.id = e.organiser_id
+    LEFT JOIN municipalities m ON m.code = e.municipality_code";
+
+/// Who sees an event: everyone for public ones; people with a role in the
+/// partnership for partnership ones; members of the organiser for
+/// organisation ones; instance administrators always. Binds $1 = person id
+/// (0 for visitors), $2 = 1 for an instance administrator.
+pub(crate) const VISIBLE_EVENT: &str = "(e.visibility = 'public' OR $2 = 1
+    OR (e.visibility = 'partnership' AND EXISTS (SELECT 1 FROM role_assignments r
+        WHERE r.partnership_id = e.partnership_id AND r.person_id = $1))
+    OR (e.visibility = 'organisation' AND EXISTS (SELECT 1 FROM memberships mb
+        WHERE mb.organisation_id = e.organiser_id AND mb.person_id = $1)))";
+
+pub(crate) fn viewer_binds(v: &Viewer) -> (i64, i64) {
+    (v.person_id.unwrap_or(0), i64::from(v.is_instance_admin))
+}
+
+/// Filters of the event list; empty fields filter nothing.
+#[derive(Debug, Clone, Default)]
+pub struct EventFilter {
+    pub partnership_id: Option<i64>,
+    pub kind: Option<String>,
+    pub municipality_code: Option<String>,
+    pub region: Option<String>,
+    /// Events overlapping this span (Unix seconds), e.g. a month in Japan time.
+    pub from: Option<i64>,
+    pub until: Option<i64>,
+    /// Past events too (by default only those not yet ended).
+    pub include_past: bool,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+impl Store {
+    /// Creates an event. The organiser must be a party to the partnership.
+    pub async fn create_event(&self, actor: i64, partnership_id: i64, e: &NewEvent) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        check_organiser(&mut tx, partnership_id, e.organiser_id).await?;
+        let t = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO events (partnership_id, organiser_id, kind, title, title_en, description, description_en,
+                 pillar_key, municipality_code, venue, address, online_url, starts_at, ends_at, capacity,
+                 registration_opens_at, registration_closes_at, needs_approval, visibility, offer_hours,
+                 created_by, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)
+             RETURNING id",
+        )
+        .bind(partnership_id)
+        .bind(e.organiser_id)
+        .bind(e.kind.as_str())
+        .bind(&e.title)
+        .bind(e.title_en.as_deref())
+        .bind(&e.description)
+        .bind(e.description_en.as_deref())
+        .bind(e.pillar_key.as_deref())
+        .bind(e.municipality_code.as_ref().map(|c| c.as_str().to_string()))
+        .bind(e.venue.as_deref())
+        .bind(e.address.as_deref())
+        .bind(e.online_url.as_deref())
+        .bind(e.starts_at)
+        .bind(e.ends_at)
+        .bind(e.capacity)
+        .bind(e.registration_opens_at)
+        .bind(e.registration_closes_at)
+        .bind(i64::from(e.needs_approval))
+        .bind(e.visibility.as_str())
+        .bind(e.offer_hours)
+        .bind(actor)
+        .bind(t)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(crate::ledger::fk_as_unknown_municipality)?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "event.create",
+            "event",
+            Some(id),
+            Some(&e.title),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// An event as the viewer may see it; `NotFound` otherwise.
+    pub async fn event(&self, viewer: &Viewer, id: i64) -> Result<Event> {
+        let (pid, admin) = viewer_binds(viewer);
+        let sql =
+            format!("SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE {VISIBLE_EVENT} AND e.id = $3");
+        some(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(pid)
+                .bind(admin)
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// Events the viewer may see, soonest first.
+    pub async fn events(&self, viewer: &Viewer, f: &EventFilter) -> Result<Vec<Event>> {
+        let (pid, admin) = viewer_binds(viewer);
+        let t = now();
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE {VISIBLE_EVENT}
+               AND ($3 = 0 OR e.partnership_id = $3)
+               AND ($4 = '' OR e.kind = $4)
+               AND ($5 = '' OR e.municipality_code = $5)
+               AND ($6 = '' OR m.region = $6)
+               AND e.ends_at > $7 AND e.starts_at < $8
+             ORDER BY e.starts_at, e.id LIMIT $9 OFFSET $10"
+        );
+        let from = match (f.from, f.include_past) {
+            (Some(from), _) => from,
+            (None, true) => i64::MIN,
+            (None, false) => t,
+        };
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(pid)
+            .bind(admin)
+            .bind(f.partnership_id.unwrap_or(0))
+            .bind(f.kind.clone().unwrap_or_default())
+            .bind(f.municipality_code.clone().unwrap_or_default())
+            .bind(f.region.clone().unwrap_or_default())
+            .bind(from)
+            .bind(f.until.unwrap_or(i64::MAX))
+            .bind(f.limit.clamp(1, 500))
+            .bind(f.offset.max(0))
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// Changes an event's details. Lowering the capacity below the places
+    /// already taken is refused; raising it offers the new places to the
+    /// waitlist (see `registrations::fill_from_waitlist`).
+    pub async fn update_event(
+        &self,
+        actor: i64,
+        id: i64,
+        e: &NewEvent,
+        mail: &dyn crate::registrations::EventMail,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let (partnership_id, seats_taken): (i64, i64) = lock_event(&mut tx, self.backend(), id)
+            .await
+            .map(|ev| (ev.partnership_id, ev.seats_taken))?;
+        check_organiser(&mut tx, partnership_id, e.organiser_id).await?;
+        if e.capacity.is_some_and(|c| c < seats_taken) {
+            return Err(StoreError::Conflict("capacity_below_confirmed"));
+        }
+        sqlx::query(
+            "UPDATE events SET organiser_id = $1, kind = $2, title = $3, title_en = $4, description = $5,
+                 description_en = $6, pillar_key = $7, municipality_code = $8, venue = $9, address = $10,
+                 online_url = $11, starts_at = $12, ends_at = $13, capacity = $14, registration_opens_at = $15,
+                 registration_closes_at = $16, needs_approval = $17, visibility = $18, offer_hours = $19, updated_at = $20
+             WHERE id = $21",
+        )
+        .bind(e.organiser_id)
+        .bind(e.kind.as_str())
+        .bind(&e.title)
+        .bind(e.title_en.as_deref())
+        .bind(&e.description)
+        .bind(e.description_en.as_deref())
+        .bind(e.pillar_key.as_deref())
+        .bind(e.municipality_code.as_ref().map(|c| c.as_str().to_string()))
+        .bind(e.venue.as_deref())
+        .bind(e.address.as_deref())
+        .bind(e.online_url.as_deref())
+        .bind(e.starts_at)
+        .bind(e.ends_at)
+        .bind(e.capacity)
+        .bind(e.registration_opens_at)
+        .bind(e.registration_closes_at)
+        .bind(i64::from(e.needs_approval))
+        .bind(e.visibility.as_str())
+        .bind(e.offer_hours)
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(crate::ledger::fk_as_unknown_municipality)?;
+        crate::registrations::fill_from_waitlist(&mut tx, id, mail).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "event.update",
+            "event",
+            Some(id),
+            Some(&e.title),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// The few columns registration decisions need, read under a lock.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(crate) struct LockedEvent {
+    pub partnership_id: i64,
+    pub capacity: Option<i64>,
+    pub seats_taken: i64,
+    pub status: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub registration_opens_at: Option<i64>,
+    pub registration_closes_at: Option<i64>,
+    pub needs_approval: i64,
+}
+
+/// Reads an event inside a write transaction, locking its row on PostgreSQL
+/// (SQLite's `BEGIN IMMEDIATE` already holds the only write lock). Every
+/// change to places goes through here, so decisions about one event are
+/// taken one at a time on both databases.
+pub(crate) async fn lock_event(tx: &mut Tx, backend: Backend, id: i64) -> Result<LockedEvent> {
+    let lock = match backend {
+        Backend::Sqlite => "",
+        Backend::Postgres => " FOR UPDATE",
+    };
+    let sql = format!(
+        "SELECT partnership_id, capacity, seats_taken, status, starts_at, ends_at, registration_opens_at,
+                registration_closes_at, needs_approval
+         FROM events WHERE id = $1{lock}"
+    );
+    some(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
+async fn check_organiser(tx: &mut Tx, partnership_id: i64, organiser_id: i64) -> Result<()> {
+    // A party to the partnership, or one of the municipalities (which take
+    // part through the prefecture without signing themselves).
+    let party: Option<i64> = sqlx::query_scalar(
+        "SELECT o.id FROM organisations o WHERE o.id = $2 AND (o.kind = 'municipality'
+             OR EXISTS (SELECT 1 FROM partnership_parties pp WHERE pp.partnership_id = $1 AND pp.organisation_id = o.id))",
+    )
+    .bind(partnership_id)
+    .bind(organiser_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    match party {
+        Some(_) => Ok(()),
+        None => {
+            Err(kizuna_domain::ValidationError::new("organiser_id", "organiser_not_a_party").into())
+        }
+    }
+}

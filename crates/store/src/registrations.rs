@@ -1,0 +1,845 @@
+//! Registrations: places, the waitlist with expiring offers, approval,
+//! transfer and check-in.
+//!
+//! Every decision about an event's places is taken inside one write
+//! transaction that first locks the event (`events::lock_event`), so they
+//! happen one at a time per event on SQLite and PostgreSQL alike; the
+//! database's `CHECK (seats_taken <= capacity)` stands behind that. E-mails
+//! are queued in the same transaction, so a person hears of exactly the
+//! changes that were stored.
+
+use crate::error::some;
+use crate::events::{LockedEvent, lock_event};
+use crate::outbox::{self, Mail};
+use crate::{Result, Store, StoreError, Tx, audit, now};
+use kizuna_domain::Viewer;
+use kizuna_domain::event::{CODE_ALPHABET, CODE_LEN, RegistrationStatus as S};
+use rand::Rng;
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct Registration {
+    pub id: i64,
+    pub event_id: i64,
+    pub person_id: i64,
+    pub status: String,
+    pub guests: i64,
+    pub seats: i64,
+    pub code: String,
+    pub answers: String,
+    pub queued_at: i64,
+    pub offer_expires_at: Option<i64>,
+    pub checked_in_at: Option<i64>,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Registration {
+    pub fn status(&self) -> S {
+        S::parse(&self.status).unwrap_or(S::Cancelled)
+    }
+}
+
+const COLUMNS: &str =
+    "r.id, r.event_id, r.person_id, r.status, r.guests, r.seats, r.code, r.answers, r.queued_at,
+    r.offer_expires_at, r.checked_in_at, r.created_at, r.updated_at";
+
+/// Why someone gets an e-mail about a registration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NoticeKind {
+    Confirmed,
+    Waitlisted,
+    Pending,
+    /// A place was freed: accept before the offer expires.
+    Offered,
+    /// The offer ran out; the place went to the next person.
+    OfferExpired,
+    Cancelled,
+    Rejected,
+}
+
+/// What an e-mail about a registration needs to say.
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub kind: NoticeKind,
+    pub to_addr: String,
+    pub display_name: String,
+    pub locale: String,
+    pub event_id: i64,
+    pub event_title: String,
+    pub event_title_en: Option<String>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub venue: Option<String>,
+    pub address: Option<String>,
+    pub online_url: Option<String>,
+    pub registration: Registration,
+}
+
+/// Writes the e-mails registrations cause (the server does, with its
+/// translations and calendar attachments). `None` sends nothing.
+pub trait EventMail: Send + Sync {
+    fn mail(&self, notice: &Notice) -> Option<Mail>;
+}
+
+/// Sends nothing: for tools and benchmarks that register in bulk.
+pub struct NoMail;
+
+impl EventMail for NoMail {
+    fn mail(&self, _: &Notice) -> Option<Mail> {
+        None
+    }
+}
+
+/// The outcome of registering: the registration and any of the person's
+/// other events at overlapping times (a warning, not a refusal).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Registered {
+    pub registration: Registration,
+    pub overlaps: Vec<Overlap>,
+}
+
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct Overlap {
+    pub event_id: i64,
+    pub title: String,
+    pub starts_at: i64,
+    pub ends_at: i64,
+}
+
+/// Most guests one person may bring.
+pub const MAX_GUESTS: i64 = 10;
+
+/// A registration with its event and person, for organisers' lists.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Participant {
+    pub registration_id: i64,
+    pub person_id: i64,
+    pub display_name: String,
+    pub email: String,
+    pub status: String,
+    pub guests: i64,
+    pub queued_at: i64,
+    pub checked_in_at: Option<i64>,
+}
+
+/// A check-in: who, and whether they had already been checked in.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct CheckIn {
+    pub registration: Registration,
+    pub display_name: String,
+    pub already: bool,
+}
+
+impl Store {
+    /// Registers `viewer` (with `guests`) for an event they may see: a place
+    /// if one is free and nobody is waiting; otherwise the waitlist; or
+    /// pending when the organiser approves registrations.
+    pub async fn register(
+        &self,
+        viewer: &Viewer,
+        event_id: i64,
+        guests: i64,
+        mail: &dyn EventMail,
+    ) -> Result<Registered> {
+        let person_id = viewer.person_id.ok_or(StoreError::NotFound)?;
+        // Visibility first: an event the viewer cannot see does not exist.
+        let event = self.event(viewer, event_id).await?;
+        if !(0..=MAX_GUESTS).contains(&guests) {
+            return Err(kizuna_domain::ValidationError::new("guests", "too_large").into());
+        }
+        let mut tx = self.begin_write().await?;
+        let ev = lock_event(&mut tx, self.backend(), event_id).await?;
+        let t = now();
+        check_open(&ev, t)?;
+        let need = 1 + guests;
+        if ev.capacity.is_some_and(|c| need > c) {
+            return Err(StoreError::Conflict("party_larger_than_capacity"));
+        }
+        let existing: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, status FROM registrations WHERE event_id = $1 AND person_id = $2",
+        )
+        .bind(event_id)
+        .bind(person_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if existing
+            .as_ref()
+            .is_some_and(|(_, s)| S::parse(s).is_some_and(S::is_active))
+        {
+            return Err(StoreError::Conflict("already_registered"));
+        }
+        let status = if ev.needs_approval == 1 {
+            S::Pending
+        } else {
+            seat_or_queue(&mut tx, event_id, need).await?
+        };
+        let seats = if status.holds_seats() { need } else { 0 };
+        let id = match existing {
+            Some((id, _)) => {
+                sqlx::query(
+                    "UPDATE registrations SET status = $1, guests = $2, seats = $3, code = $4, queued_at = $5,
+                         offer_expires_at = NULL, checked_in_at = NULL, updated_at = $5 WHERE id = $6",
+                )
+                .bind(status.as_str())
+                .bind(guests)
+                .bind(seats)
+                .bind(new_code())
+                .bind(t)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+                id
+            }
+            None => {
+                sqlx::query_scalar(
+                    "INSERT INTO registrations (event_id, person_id, status, guests, seats, code, queued_at, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id",
+                )
+                .bind(event_id)
+                .bind(person_id)
+                .bind(status.as_str())
+                .bind(guests)
+                .bind(seats)
+                .bind(new_code())
+                .bind(t)
+                .fetch_one(&mut *tx)
+                .await?
+            }
+        };
+        history(&mut tx, id, status, Some(person_id), None).await?;
+        let registration = registration_in(&mut tx, id).await?;
+        let kind = match status {
+            S::Confirmed => NoticeKind::Confirmed,
+            S::Pending => NoticeKind::Pending,
+            _ => NoticeKind::Waitlisted,
+        };
+        notify(&mut tx, mail, kind, &registration).await?;
+        let overlaps = sqlx::query_as(
+            "SELECT e.id AS event_id, e.title, e.starts_at, e.ends_at FROM registrations r JOIN events e ON e.id = r.event_id
+             WHERE r.person_id = $1 AND r.event_id <> $2 AND r.status IN ('confirmed', 'waitlisted', 'offered', 'pending')
+               AND e.status = 'scheduled' AND e.starts_at < $3 AND e.ends_at > $4
+             ORDER BY e.starts_at",
+        )
+        .bind(person_id)
+        .bind(event_id)
+        .bind(event.ends_at)
+        .bind(event.starts_at)
+        .fetch_all(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Registered {
+            registration,
+            overlaps,
+        })
+    }
+
+    /// The person cancels their own registration. Places it held go to the
+    /// waitlist at once.
+    pub async fn cancel_registration(
+        &self,
+        person_id: i64,
+        registration_id: i64,
+        mail: &dyn EventMail,
+    ) -> Result<Registration> {
+        let mut tx = self.begin_write().await?;
+        let r = own_registration(&mut tx, self, person_id, registration_id).await?;
+        if !r.status().is_active() {
+            return Err(StoreError::Conflict("registration_not_active"));
+        }
+        if r.checked_in_at.is_some() {
+            return Err(StoreError::Conflict("already_checked_in"));
+        }
+        leave(&mut tx, &r, S::Cancelled, Some(person_id), None).await?;
+        fill_from_waitlist(&mut tx, r.event_id, mail).await?;
+        let r = registration_in(&mut tx, r.id).await?;
+        notify(&mut tx, mail, NoticeKind::Cancelled, &r).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Takes up an offered place before the offer expires.
+    pub async fn accept_offer(
+        &self,
+        person_id: i64,
+        registration_id: i64,
+        mail: &dyn EventMail,
+    ) -> Result<Registration> {
+        let mut tx = self.begin_write().await?;
+        let r = own_registration(&mut tx, self, person_id, registration_id).await?;
+        if r.status() != S::Offered {
+            return Err(StoreError::Conflict("no_open_offer"));
+        }
+        if r.offer_expires_at.is_some_and(|e| e <= now()) {
+            // Past its time: the offer moves on now rather than at the next
+            // job run, and the person is told it has gone.
+            expire(&mut tx, &r, mail).await?;
+            tx.commit().await?;
+            return Err(StoreError::Expired);
+        }
+        set_status(&mut tx, r.id, S::Confirmed, r.seats, Some(person_id), None).await?;
+        let r = registration_in(&mut tx, r.id).await?;
+        notify(&mut tx, mail, NoticeKind::Confirmed, &r).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Turns an offered place down; it goes to the next person waiting.
+    pub async fn decline_offer(
+        &self,
+        person_id: i64,
+        registration_id: i64,
+        mail: &dyn EventMail,
+    ) -> Result<Registration> {
+        let mut tx = self.begin_write().await?;
+        let r = own_registration(&mut tx, self, person_id, registration_id).await?;
+        if r.status() != S::Offered {
+            return Err(StoreError::Conflict("no_open_offer"));
+        }
+        leave(&mut tx, &r, S::Declined, Some(person_id), None).await?;
+        fill_from_waitlist(&mut tx, r.event_id, mail).await?;
+        let r = registration_in(&mut tx, r.id).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Expires offers past their time and offers the places to the next
+    /// people (run by the job loop). Returns how many offers expired.
+    pub async fn expire_offers(&self, mail: &dyn EventMail) -> Result<usize> {
+        let due: Vec<(i64, i64)> = sqlx::query_as(
+            "SELECT id, event_id FROM registrations WHERE status = 'offered' AND offer_expires_at <= $1 ORDER BY id LIMIT 500",
+        )
+        .bind(now())
+        .fetch_all(self.pool())
+        .await?;
+        let mut expired = 0;
+        for (id, event_id) in due {
+            let mut tx = self.begin_write().await?;
+            lock_event(&mut tx, self.backend(), event_id).await?;
+            // Re-read under the lock: the person may have accepted meanwhile.
+            let r = registration_in(&mut tx, id).await?;
+            if r.status() == S::Offered && r.offer_expires_at.is_some_and(|e| e <= now()) {
+                expire(&mut tx, &r, mail).await?;
+                expired += 1;
+            }
+            tx.commit().await?;
+        }
+        Ok(expired)
+    }
+
+    /// The organiser approves (a place, or the waitlist when full) or
+    /// rejects a pending registration.
+    pub async fn decide_registration(
+        &self,
+        actor: i64,
+        registration_id: i64,
+        approve: bool,
+        mail: &dyn EventMail,
+    ) -> Result<Registration> {
+        let mut tx = self.begin_write().await?;
+        let r = registration_in(&mut tx, registration_id).await?;
+        lock_event(&mut tx, self.backend(), r.event_id).await?;
+        let r = registration_in(&mut tx, registration_id).await?;
+        if r.status() != S::Pending {
+            return Err(StoreError::Conflict("registration_not_pending"));
+        }
+        let (status, kind) = if approve {
+            let need = 1 + r.guests;
+            match seat_or_queue(&mut tx, r.event_id, need).await? {
+                S::Confirmed => (S::Confirmed, NoticeKind::Confirmed),
+                _ => (S::Waitlisted, NoticeKind::Waitlisted),
+            }
+        } else {
+            (S::Rejected, NoticeKind::Rejected)
+        };
+        let seats = if status.holds_seats() {
+            1 + r.guests
+        } else {
+            0
+        };
+        set_status(&mut tx, r.id, status, seats, Some(actor), None).await?;
+        if status == S::Waitlisted {
+            // Joins the queue now, behind those already waiting.
+            sqlx::query("UPDATE registrations SET queued_at = $1 WHERE id = $2")
+                .bind(now())
+                .bind(r.id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        let r = registration_in(&mut tx, r.id).await?;
+        notify(&mut tx, mail, kind, &r).await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            if approve {
+                "registration.approve"
+            } else {
+                "registration.reject"
+            },
+            "registration",
+            Some(r.id),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Hands a registration, with its place or waitlist position, to a
+    /// colleague who may see the event and is not registered. The code
+    /// changes, so the old QR code no longer checks anyone in.
+    pub async fn transfer_registration(
+        &self,
+        person_id: i64,
+        registration_id: i64,
+        to: &Viewer,
+        mail: &dyn EventMail,
+    ) -> Result<Registration> {
+        let to_id = to.person_id.ok_or(StoreError::NotFound)?;
+        if to_id == person_id {
+            return Err(StoreError::Conflict("transfer_to_self"));
+        }
+        let r = {
+            let mut tx = self.pool().begin().await?;
+            let r = own_registration(&mut tx, self, person_id, registration_id).await?;
+            tx.rollback().await?;
+            r
+        };
+        // The colleague must be able to see the event.
+        self.event(to, r.event_id)
+            .await
+            .map_err(|_| StoreError::Conflict("transfer_target_cannot_see_event"))?;
+        let mut tx = self.begin_write().await?;
+        lock_event(&mut tx, self.backend(), r.event_id).await?;
+        let r = own_registration(&mut tx, self, person_id, registration_id).await?;
+        if !r.status().is_active() || r.checked_in_at.is_some() {
+            return Err(StoreError::Conflict("registration_not_active"));
+        }
+        let theirs: Option<String> = sqlx::query_scalar(
+            "SELECT status FROM registrations WHERE event_id = $1 AND person_id = $2",
+        )
+        .bind(r.event_id)
+        .bind(to_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        match theirs.as_deref().and_then(S::parse) {
+            Some(s) if s.is_active() => return Err(StoreError::Conflict("already_registered")),
+            // An old, inactive registration of theirs makes way.
+            Some(_) => {
+                sqlx::query("DELETE FROM registrations WHERE event_id = $1 AND person_id = $2")
+                    .bind(r.event_id)
+                    .bind(to_id)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            None => {}
+        }
+        sqlx::query(
+            "UPDATE registrations SET person_id = $1, code = $2, updated_at = $3 WHERE id = $4",
+        )
+        .bind(to_id)
+        .bind(new_code())
+        .bind(now())
+        .bind(r.id)
+        .execute(&mut *tx)
+        .await?;
+        history(
+            &mut tx,
+            r.id,
+            r.status(),
+            Some(person_id),
+            Some("transferred"),
+        )
+        .await?;
+        let r = registration_in(&mut tx, r.id).await?;
+        let kind = match r.status() {
+            S::Confirmed => NoticeKind::Confirmed,
+            S::Offered => NoticeKind::Offered,
+            S::Pending => NoticeKind::Pending,
+            _ => NoticeKind::Waitlisted,
+        };
+        notify(&mut tx, mail, kind, &r).await?;
+        tx.commit().await?;
+        Ok(r)
+    }
+
+    /// Marks attendance by the code in the QR code (or typed). Only a
+    /// confirmed registration of this event checks in; a second scan says
+    /// so and changes nothing. A fan of the partnership gets an attendance
+    /// entry in their support ledger (volunteer hours for a volunteer shift).
+    pub async fn check_in(&self, actor: i64, event_id: i64, code: &str) -> Result<CheckIn> {
+        let code = kizuna_domain::event::normalise_code(code);
+        let mut tx = self.begin_write().await?;
+        let ev = lock_event(&mut tx, self.backend(), event_id).await?;
+        let sql =
+            format!("SELECT {COLUMNS} FROM registrations r WHERE r.event_id = $1 AND r.code = $2");
+        let r: Registration = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(event_id)
+            .bind(&code)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(StoreError::Conflict("unknown_code"))?;
+        let display_name: String =
+            sqlx::query_scalar("SELECT display_name FROM people WHERE id = $1")
+                .bind(r.person_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if r.checked_in_at.is_some() {
+            tx.rollback().await?;
+            return Ok(CheckIn {
+                registration: r,
+                display_name,
+                already: true,
+            });
+        }
+        if r.status() != S::Confirmed {
+            return Err(StoreError::Conflict("registration_not_confirmed"));
+        }
+        let t = now();
+        sqlx::query("UPDATE registrations SET checked_in_at = $1, updated_at = $1 WHERE id = $2")
+            .bind(t)
+            .bind(r.id)
+            .execute(&mut *tx)
+            .await?;
+        history(&mut tx, r.id, S::Confirmed, Some(actor), Some("checked_in")).await?;
+        attendance_entry(&mut tx, &ev, event_id, r.person_id).await?;
+        let r = registration_in(&mut tx, r.id).await?;
+        tx.commit().await?;
+        Ok(CheckIn {
+            registration: r,
+            display_name,
+            already: false,
+        })
+    }
+
+    /// A registration its owner may see; `NotFound` for anyone else.
+    pub async fn my_registration(
+        &self,
+        person_id: i64,
+        registration_id: i64,
+    ) -> Result<Registration> {
+        let sql =
+            format!("SELECT {COLUMNS} FROM registrations r WHERE r.id = $1 AND r.person_id = $2");
+        some(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(registration_id)
+                .bind(person_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
+    /// The person's registration for an event, if any.
+    pub async fn registration_for(
+        &self,
+        person_id: i64,
+        event_id: i64,
+    ) -> Result<Option<Registration>> {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM registrations r WHERE r.event_id = $1 AND r.person_id = $2"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(event_id)
+            .bind(person_id)
+            .fetch_optional(self.pool())
+            .await?)
+    }
+
+    /// Everyone registered for an event, waitlist in its order (organisers).
+    pub async fn participants(&self, event_id: i64) -> Result<Vec<Participant>> {
+        Ok(sqlx::query_as(
+            "SELECT r.id AS registration_id, r.person_id, p.display_name, p.email, r.status, r.guests, r.queued_at, r.checked_in_at
+             FROM registrations r JOIN people p ON p.id = r.person_id
+             WHERE r.event_id = $1
+             ORDER BY CASE r.status WHEN 'confirmed' THEN 0 WHEN 'offered' THEN 1 WHEN 'pending' THEN 2
+                      WHEN 'waitlisted' THEN 3 ELSE 4 END, r.queued_at, r.id",
+        )
+        .bind(event_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+}
+
+fn check_open(ev: &LockedEvent, t: i64) -> Result<()> {
+    if ev.status != "scheduled" {
+        return Err(StoreError::Conflict("event_cancelled"));
+    }
+    if ev.registration_opens_at.is_some_and(|o| t < o) {
+        return Err(StoreError::Conflict("registration_not_open"));
+    }
+    if t >= ev.registration_closes_at.unwrap_or(ev.starts_at) {
+        return Err(StoreError::Conflict("registration_closed"));
+    }
+    Ok(())
+}
+
+/// A place if `need` seats are free and nobody is waiting ahead; else the
+/// waitlist. The conditional update takes the seats only if they fit.
+async fn seat_or_queue(tx: &mut Tx, event_id: i64, need: i64) -> Result<S> {
+    let waiting: Option<i64> = sqlx::query_scalar(
+        "SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted' LIMIT 1",
+    )
+    .bind(event_id)
+    .fetch_optional(&mut **tx)
+    .await?;
+    if waiting.is_some() {
+        return Ok(S::Waitlisted);
+    }
+    Ok(if take_seats(tx, event_id, need).await? {
+        S::Confirmed
+    } else {
+        S::Waitlisted
+    })
+}
+
+async fn take_seats(tx: &mut Tx, event_id: i64, need: i64) -> Result<bool> {
+    let taken = sqlx::query(
+        "UPDATE events SET seats_taken = seats_taken + $1
+         WHERE id = $2 AND (capacity IS NULL OR seats_taken + $1 <= capacity)",
+    )
+    .bind(need)
+    .bind(event_id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
+/// Offers freed places to the people waiting, first come first served: the
+/// first in line gets an offer if their party fits; a larger party is not
+/// skipped for a smaller one behind it.
+pub(crate) async fn fill_from_waitlist(
+    tx: &mut Tx,
+    event_id: i64,
+    mail: &dyn EventMail,
+) -> Result<()> {
+    let offer_hours: i64 = sqlx::query_scalar("SELECT offer_hours FROM events WHERE id = $1")
+        .bind(event_id)
+        .fetch_one(&mut **tx)
+        .await?;
+    loop {
+        let sql = format!(
+            "SELECT {COLUMNS} FROM registrations r WHERE r.event_id = $1 AND r.status = 'waitlisted'
+             ORDER BY r.queued_at, r.id LIMIT 1"
+        );
+        let next: Option<Registration> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(event_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+        let Some(r) = next else { return Ok(()) };
+        let need = 1 + r.guests;
+        if !take_seats(tx, event_id, need).await? {
+            return Ok(());
+        }
+        set_status(tx, r.id, S::Offered, need, None, None).await?;
+        sqlx::query("UPDATE registrations SET offer_expires_at = $1 WHERE id = $2")
+            .bind(now() + offer_hours * 3600)
+            .bind(r.id)
+            .execute(&mut **tx)
+            .await?;
+        let r = registration_in(tx, r.id).await?;
+        notify(tx, mail, NoticeKind::Offered, &r).await?;
+    }
+}
+
+/// Ends a registration's part in the event, giving back its places.
+async fn leave(
+    tx: &mut Tx,
+    r: &Registration,
+    status: S,
+    actor: Option<i64>,
+    note: Option<&str>,
+) -> Result<()> {
+    if r.seats > 0 {
+        sqlx::query("UPDATE events SET seats_taken = seats_taken - $1 WHERE id = $2")
+            .bind(r.seats)
+            .bind(r.event_id)
+            .execute(&mut **tx)
+            .await?;
+    }
+    set_status(tx, r.id, status, 0, actor, note).await
+}
+
+async fn expire(tx: &mut Tx, r: &Registration, mail: &dyn EventMail) -> Result<()> {
+    leave(tx, r, S::Expired, None, Some("offer_expired")).await?;
+    let expired = registration_in(tx, r.id).await?;
+    notify(tx, mail, NoticeKind::OfferExpired, &expired).await?;
+    fill_from_waitlist(tx, r.event_id, mail).await
+}
+
+async fn set_status(
+    tx: &mut Tx,
+    id: i64,
+    status: S,
+    seats: i64,
+    actor: Option<i64>,
+    note: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "UPDATE registrations SET status = $1, seats = $2, updated_at = $3,
+             offer_expires_at = CASE WHEN $1 = 'offered' THEN offer_expires_at ELSE NULL END
+         WHERE id = $4",
+    )
+    .bind(status.as_str())
+    .bind(seats)
+    .bind(now())
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    history(tx, id, status, actor, note).await
+}
+
+async fn history(
+    tx: &mut Tx,
+    id: i64,
+    status: S,
+    actor: Option<i64>,
+    note: Option<&str>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO registration_history (registration_id, status, actor_id, note, at) VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(id)
+    .bind(status.as_str())
+    .bind(actor)
+    .bind(note)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+async fn registration_in(tx: &mut Tx, id: i64) -> Result<Registration> {
+    let sql = format!("SELECT {COLUMNS} FROM registrations r WHERE r.id = $1");
+    some(
+        sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
+/// The registration if it is the person's, after locking its event.
+async fn own_registration(
+    tx: &mut Tx,
+    store: &Store,
+    person_id: i64,
+    id: i64,
+) -> Result<Registration> {
+    let r = registration_in(tx, id).await?;
+    if r.person_id != person_id {
+        return Err(StoreError::NotFound);
+    }
+    lock_event(tx, store.backend(), r.event_id).await?;
+    // Read again under the lock: it may have changed while we waited.
+    registration_in(tx, id).await
+}
+
+async fn notify(
+    tx: &mut Tx,
+    mail: &dyn EventMail,
+    kind: NoticeKind,
+    r: &Registration,
+) -> Result<()> {
+    #[derive(sqlx::FromRow)]
+    struct Row {
+        email: String,
+        display_name: String,
+        locale: String,
+        title: String,
+        title_en: Option<String>,
+        starts_at: i64,
+        ends_at: i64,
+        venue: Option<String>,
+        address: Option<String>,
+        online_url: Option<String>,
+    }
+    let row: Row = sqlx::query_as(
+        "SELECT p.email, p.display_name, p.locale, e.title, e.title_en, e.starts_at, e.ends_at, e.venue, e.address, e.online_url
+         FROM registrations r JOIN people p ON p.id = r.person_id JOIN events e ON e.id = r.event_id WHERE r.id = $1",
+    )
+    .bind(r.id)
+    .fetch_one(&mut **tx)
+    .await?;
+    let notice = Notice {
+        kind,
+        to_addr: row.email,
+        display_name: row.display_name,
+        locale: row.locale,
+        event_id: r.event_id,
+        event_title: row.title,
+        event_title_en: row.title_en,
+        starts_at: row.starts_at,
+        ends_at: row.ends_at,
+        venue: row.venue,
+        address: row.address,
+        online_url: row.online_url,
+        registration: r.clone(),
+    };
+    if let Some(m) = mail.mail(&notice) {
+        outbox::enqueue(tx, &m).await?;
+    }
+    Ok(())
+}
+
+/// Attendance in the support ledger of the person's fan profile in the
+/// event's partnership, if they have one.
+async fn attendance_entry(
+    tx: &mut Tx,
+    ev: &LockedEvent,
+    event_id: i64,
+    person_id: i64,
+) -> Result<()> {
+    let fan: Option<i64> =
+        sqlx::query_scalar("SELECT id FROM fans WHERE person_id = $1 AND partnership_id = $2")
+            .bind(person_id)
+            .bind(ev.partnership_id)
+            .fetch_optional(&mut **tx)
+            .await?;
+    let Some(fan_id) = fan else { return Ok(()) };
+    let (kind, title, code): (String, String, Option<String>) =
+        sqlx::query_as("SELECT kind, title, municipality_code FROM events WHERE id = $1")
+            .bind(event_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let (entry_kind, minutes) = if kind == "volunteer" {
+        (
+            kizuna_domain::ledger::EntryKind::VolunteerHours,
+            Some((ev.ends_at - ev.starts_at) / 60),
+        )
+    } else {
+        (kizuna_domain::ledger::EntryKind::Attendance, None)
+    };
+    let custom: Option<i64> = sqlx::query_scalar(
+        "SELECT points FROM point_rules WHERE partnership_id = $1 AND kind = $2",
+    )
+    .bind(ev.partnership_id)
+    .bind(entry_kind.as_str())
+    .fetch_optional(&mut **tx)
+    .await?;
+    let (y, m, d, _, _) = kizuna_domain::event::jst_parts(ev.starts_at);
+    let t = now();
+    sqlx::query(
+        "INSERT INTO ledger_entries (fan_id, partnership_id, kind, occurred_on, municipality_code, minutes, note, points,
+             created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)",
+    )
+    .bind(fan_id)
+    .bind(ev.partnership_id)
+    .bind(entry_kind.as_str())
+    .bind(format!("{y:04}-{m:02}-{d:02}"))
+    .bind(code)
+    .bind(minutes)
+    .bind(title)
+    .bind(custom.unwrap_or_else(|| entry_kind.default_points()))
+    .bind(t)
+    .execute(&mut **tx)
+    .await?;
+    crate::ledger::ledger_changed(tx, fan_id).await
+}
+
+/// A fresh check-in code.
+fn new_code() -> String {
+    let mut rng = rand::rng();
+    (0..CODE_LEN)
+        .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
+        .collect()
+}
