@@ -182,12 +182,10 @@ impl Store {
                 .bind(INDEX_CANDIDATES_MAX + 1)
                 .fetch_one(self.pool())
                 .await?;
-                (candidates <= INDEX_CANDIDATES_MAX).then(|| {
-                    (
-                        "AND f.id IN (SELECT rowid FROM fan_search WHERE fan_search MATCH $7)",
-                        expr,
-                    )
-                })
+                (candidates <= INDEX_CANDIDATES_MAX).then_some((
+                    "AND f.id IN (SELECT rowid FROM fan_search WHERE fan_search MATCH $7)",
+                    expr,
+                ))
             }
             // An array holds whole terms only, so one-character words are
             // left to the text comparison.
