@@ -53,9 +53,53 @@ impl Viewer {
     }
 }
 
+impl Viewer {
+    /// Events of a partnership are organised by its coordinators, and by
+    /// municipal staff for their own organisation (a municipality's own
+    /// dialogue sessions and tours) — never in another's name.
+    pub fn can_organise_event(&self, partnership_id: i64, organiser_id: i64) -> bool {
+        self.can_coordinate(partnership_id)
+            || self.roles.iter().any(|r| {
+                r.partnership_id == partnership_id
+                    && r.role == Role::MunicipalStaff
+                    && r.organisation_id == Some(organiser_id)
+            })
+    }
+
+    /// Whether the viewer may organise any event of the partnership (to
+    /// show the "new event" button).
+    pub fn can_organise_events_in(&self, partnership_id: i64) -> bool {
+        self.can_coordinate(partnership_id)
+            || self
+                .roles
+                .iter()
+                .any(|r| r.partnership_id == partnership_id && r.role == Role::MunicipalStaff)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn municipal_staff_organise_events_only_for_their_own_organisation() {
+        let staff = viewer(vec![RoleAssignment {
+            partnership_id: 1,
+            role: Role::MunicipalStaff,
+            organisation_id: Some(7),
+        }]);
+        assert!(staff.can_organise_event(1, 7));
+        assert!(!staff.can_organise_event(1, 8), "another municipality");
+        assert!(!staff.can_organise_event(2, 7), "another partnership");
+        assert!(staff.can_organise_events_in(1));
+        let coordinator = viewer(vec![RoleAssignment {
+            partnership_id: 1,
+            role: Role::Coordinator,
+            organisation_id: None,
+        }]);
+        assert!(coordinator.can_organise_event(1, 8));
+        assert!(!viewer(vec![]).can_organise_events_in(1));
+    }
 
     fn viewer(roles: Vec<RoleAssignment>) -> Viewer {
         Viewer {

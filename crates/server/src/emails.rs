@@ -37,6 +37,7 @@ fn link_mail(tr: Tr, to: &str, name: &str, kind: &str, link: &str) -> Mail {
         subject: tr.t(&format!("mail-{kind}-subject")),
         text_body,
         html_body,
+        calendar: None,
     }
 }
 

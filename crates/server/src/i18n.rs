@@ -120,6 +120,36 @@ impl Tr {
         }
     }
 
+    /// An event's time span in Japan time, as people there write it:
+    /// 2026年12月10日(木) 14:00〜16:00 (the end's date only when it differs) /
+    /// Thu 2026-12-10 14:00–16:00 JST.
+    pub fn span(&self, start: i64, end: i64) -> String {
+        let at = |u: i64| time::OffsetDateTime::from_unix_timestamp(u + 9 * 3600).ok();
+        let (Some(a), Some(b)) = (at(start), at(end)) else {
+            return String::new();
+        };
+        let wd = |t: time::OffsetDateTime| t.weekday().number_days_from_monday() as usize;
+        const JA: [&str; 7] = ["月", "火", "水", "木", "金", "土", "日"];
+        const EN: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+        let same_day = a.date() == b.date();
+        match self.0 {
+            Locale::Ja => {
+                let day = |t: time::OffsetDateTime| {
+                    format!("{}年{}月{}日({})", t.year(), u8::from(t.month()), t.day(), JA[wd(t)])
+                };
+                let end = if same_day { String::new() } else { format!("{} ", day(b)) };
+                format!("{} {:02}:{:02}〜{end}{:02}:{:02}", day(a), a.hour(), a.minute(), b.hour(), b.minute())
+            }
+            Locale::En => {
+                let day = |t: time::OffsetDateTime| {
+                    format!("{} {}-{:02}-{:02}", EN[wd(t)], t.year(), u8::from(t.month()), t.day())
+                };
+                let end = if same_day { String::new() } else { format!("{} ", day(b)) };
+                format!("{} {:02}:{:02}–{end}{:02}:{:02} JST", day(a), a.hour(), a.minute(), b.hour(), b.minute())
+            }
+        }
+    }
+
     /// A calendar date `YYYY-MM-DD` in the reader's style (with the Japanese era in Japanese).
     pub fn date(&self, iso: &str) -> String {
         let parts: Vec<i32> = iso.split('-').filter_map(|p| p.parse().ok()).collect();
@@ -139,6 +169,18 @@ impl Tr {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn event_times_read_as_people_in_japan_write_them() {
+        // 2026-12-10 14:00–16:00 JST.
+        let (a, b) = (1_796_878_800, 1_796_878_800 + 7200);
+        assert_eq!(Tr(Locale::Ja).span(a, b), "2026年12月10日(木) 14:00〜16:00");
+        assert_eq!(Tr(Locale::En).span(a, b), "Thu 2026-12-10 14:00–16:00 JST");
+        assert_eq!(
+            Tr(Locale::Ja).span(a, b + 86_400),
+            "2026年12月10日(木) 14:00〜2026年12月11日(金) 16:00"
+        );
+    }
+
     use super::*;
 
     #[test]

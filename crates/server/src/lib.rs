@@ -5,9 +5,11 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod calendar;
 pub mod cli;
 pub mod config;
 pub mod emails;
+pub mod event_mail;
 pub mod error;
 pub mod exports;
 pub mod i18n;

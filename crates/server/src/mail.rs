@@ -3,7 +3,8 @@
 
 use crate::config::MailConfig;
 use kizuna_store::outbox::QueuedMail;
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::header::ContentType;
+use lettre::message::{Attachment, Mailbox, MultiPart};
 use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -44,11 +45,18 @@ impl Transport {
         let message = Message::builder()
             .from(from.parse::<Mailbox>()?)
             .to(mail.to_addr.parse::<Mailbox>()?)
-            .subject(&mail.subject)
-            .multipart(MultiPart::alternative_plain_html(
-                mail.text_body.clone(),
-                mail.html_body.clone(),
-            ))?;
+            .subject(&mail.subject);
+        let body = MultiPart::alternative_plain_html(mail.text_body.clone(), mail.html_body.clone());
+        let message = match &mail.calendar {
+            // Text and HTML, plus the event as a file calendars open.
+            Some(ics) => message.multipart(
+                MultiPart::mixed().multipart(body).singlepart(
+                    Attachment::new("invite.ics".to_string())
+                        .body(ics.clone(), ContentType::parse("text/calendar; charset=utf-8")?),
+                ),
+            )?,
+            None => message.multipart(body)?,
+        };
         match self {
             Self::File(t) => {
                 t.send(message).await?;

@@ -11,6 +11,8 @@ pub struct Mail {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
+    /// An iCalendar file sent as `invite.ics` (event mails).
+    pub calendar: Option<String>,
 }
 
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -20,6 +22,7 @@ pub struct QueuedMail {
     pub subject: String,
     pub text_body: String,
     pub html_body: String,
+    pub calendar: Option<String>,
     pub attempts: i64,
 }
 
@@ -31,13 +34,14 @@ pub const MAX_ATTEMPTS: i64 = 8;
 pub(crate) async fn enqueue(tx: &mut Tx, mail: &Mail) -> Result<()> {
     let t = now();
     sqlx::query(
-        "INSERT INTO outbox (to_addr, subject, text_body, html_body, created_at, next_attempt_at)
-         VALUES ($1, $2, $3, $4, $5, $5)",
+        "INSERT INTO outbox (to_addr, subject, text_body, html_body, calendar, created_at, next_attempt_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $6)",
     )
     .bind(&mail.to_addr)
     .bind(&mail.subject)
     .bind(&mail.text_body)
     .bind(&mail.html_body)
+    .bind(mail.calendar.as_deref())
     .bind(t)
     .execute(&mut **tx)
     .await?;
@@ -94,7 +98,7 @@ impl Store {
     /// Mail queued for one address, newest first (my page, support, tests).
     pub async fn mail_to(&self, to_addr: &str) -> Result<Vec<Mail>> {
         Ok(sqlx::query_as(
-            "SELECT to_addr, subject, text_body, html_body FROM outbox WHERE to_addr = $1 ORDER BY id DESC",
+            "SELECT to_addr, subject, text_body, html_body, calendar FROM outbox WHERE to_addr = $1 ORDER BY id DESC",
         )
         .bind(to_addr)
         .fetch_all(self.pool())
@@ -115,11 +119,11 @@ const CLAIM_SQLITE: &str = "UPDATE outbox SET locked_until = $1
                  WHERE sent_at IS NULL AND next_attempt_at <= $2 AND attempts < $3
                    AND (locked_until IS NULL OR locked_until < $2)
                  ORDER BY id LIMIT $4)
-    RETURNING id, to_addr, subject, text_body, html_body, attempts";
+    RETURNING id, to_addr, subject, text_body, html_body, calendar, attempts";
 
 const CLAIM_PG: &str = "UPDATE outbox SET locked_until = $1
     WHERE id IN (SELECT id FROM outbox
                  WHERE sent_at IS NULL AND next_attempt_at <= $2 AND attempts < $3
                    AND (locked_until IS NULL OR locked_until < $2)
                  ORDER BY id LIMIT $4 FOR UPDATE SKIP LOCKED)
-    RETURNING id, to_addr, subject, text_body, html_body, attempts";
+    RETURNING id, to_addr, subject, text_body, html_body, calendar, attempts";

@@ -55,6 +55,8 @@ pub enum NoticeKind {
     OfferExpired,
     Cancelled,
     Rejected,
+    /// The day before the event.
+    Reminder,
 }
 
 /// What an e-mail about a registration needs to say.

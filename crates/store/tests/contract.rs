@@ -72,6 +72,7 @@ fn mail(to: &str) -> Mail {
         subject: "確認".into(),
         text_body: "本文".into(),
         html_body: "<p>本文</p>".into(),
+        calendar: None,
     }
 }
 

@@ -53,6 +53,7 @@ impl EventMail for Recorder {
             subject: format!("{:?}", n.kind),
             text_body: n.event_title.clone(),
             html_body: String::new(),
+            calendar: None,
         })
     }
 }
