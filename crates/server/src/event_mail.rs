@@ -50,6 +50,8 @@ impl EventMails {
             NoticeKind::Cancelled => "cancelled",
             NoticeKind::Rejected => "rejected",
             NoticeKind::Reminder => "reminder",
+            NoticeKind::EventChanged => "changed",
+            NoticeKind::EventCancelled => "event-cancelled",
         }
     }
 }
@@ -83,11 +85,17 @@ impl EventMail for EventMails {
         if let Some(online) = &n.online_url {
             details.push((tr.t("event-online"), online.clone()));
         }
-        let holds_place = matches!(n.kind, NoticeKind::Confirmed | NoticeKind::Reminder);
+        let holds_place = matches!(
+            n.kind,
+            NoticeKind::Confirmed | NoticeKind::Reminder | NoticeKind::EventChanged
+        ) && n.registration.status == "confirmed";
         if holds_place {
             details.push((tr.t("registration-code"), n.registration.code.clone()));
             if n.registration.guests > 0 {
-                details.push((tr.t("registration-guests"), n.registration.guests.to_string()));
+                details.push((
+                    tr.t("registration-guests"),
+                    n.registration.guests.to_string(),
+                ));
             }
         }
         let link = format!("{}/events/{}", self.public_url, n.event_id);

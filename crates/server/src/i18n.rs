@@ -135,17 +135,51 @@ impl Tr {
         match self.0 {
             Locale::Ja => {
                 let day = |t: time::OffsetDateTime| {
-                    format!("{}年{}月{}日({})", t.year(), u8::from(t.month()), t.day(), JA[wd(t)])
+                    format!(
+                        "{}年{}月{}日({})",
+                        t.year(),
+                        u8::from(t.month()),
+                        t.day(),
+                        JA[wd(t)]
+                    )
                 };
-                let end = if same_day { String::new() } else { format!("{} ", day(b)) };
-                format!("{} {:02}:{:02}〜{end}{:02}:{:02}", day(a), a.hour(), a.minute(), b.hour(), b.minute())
+                let end = if same_day {
+                    String::new()
+                } else {
+                    format!("{} ", day(b))
+                };
+                format!(
+                    "{} {:02}:{:02}〜{end}{:02}:{:02}",
+                    day(a),
+                    a.hour(),
+                    a.minute(),
+                    b.hour(),
+                    b.minute()
+                )
             }
             Locale::En => {
                 let day = |t: time::OffsetDateTime| {
-                    format!("{} {}-{:02}-{:02}", EN[wd(t)], t.year(), u8::from(t.month()), t.day())
+                    format!(
+                        "{} {}-{:02}-{:02}",
+                        EN[wd(t)],
+                        t.year(),
+                        u8::from(t.month()),
+                        t.day()
+                    )
                 };
-                let end = if same_day { String::new() } else { format!("{} ", day(b)) };
-                format!("{} {:02}:{:02}–{end}{:02}:{:02} JST", day(a), a.hour(), a.minute(), b.hour(), b.minute())
+                let end = if same_day {
+                    String::new()
+                } else {
+                    format!("{} ", day(b))
+                };
+                format!(
+                    "{} {:02}:{:02}–{end}{:02}:{:02} JST",
+                    day(a),
+                    a.hour(),
+                    a.minute(),
+                    b.hour(),
+                    b.minute()
+                )
             }
         }
     }

@@ -46,15 +46,16 @@ impl Transport {
             .from(from.parse::<Mailbox>()?)
             .to(mail.to_addr.parse::<Mailbox>()?)
             .subject(&mail.subject);
-        let body = MultiPart::alternative_plain_html(mail.text_body.clone(), mail.html_body.clone());
+        let body =
+            MultiPart::alternative_plain_html(mail.text_body.clone(), mail.html_body.clone());
         let message = match &mail.calendar {
             // Text and HTML, plus the event as a file calendars open.
-            Some(ics) => message.multipart(
-                MultiPart::mixed().multipart(body).singlepart(
-                    Attachment::new("invite.ics".to_string())
-                        .body(ics.clone(), ContentType::parse("text/calendar; charset=utf-8")?),
+            Some(ics) => message.multipart(MultiPart::mixed().multipart(body).singlepart(
+                Attachment::new("invite.ics".to_string()).body(
+                    ics.clone(),
+                    ContentType::parse("text/calendar; charset=utf-8")?,
                 ),
-            )?,
+            ))?,
             None => message.multipart(body)?,
         };
         match self {

@@ -213,6 +213,13 @@ impl Store {
             .await
             .map(|ev| (ev.partnership_id, ev.seats_taken))?;
         check_organiser(&mut tx, partnership_id, e.organiser_id).await?;
+        // What registrants were told, to tell them again if it changes.
+        let before: (i64, i64, Option<String>, Option<String>, Option<String>) = sqlx::query_as(
+            "SELECT starts_at, ends_at, venue, address, online_url FROM events WHERE id = $1",
+        )
+        .bind(id)
+        .fetch_one(&mut *tx)
+        .await?;
         if e.capacity.is_some_and(|c| c < seats_taken) {
             return Err(StoreError::Conflict("capacity_below_confirmed"));
         }
@@ -248,6 +255,22 @@ impl Store {
         .await
         .map_err(crate::ledger::fk_as_unknown_municipality)?;
         crate::registrations::fill_from_waitlist(&mut tx, id, mail).await?;
+        let after = (
+            e.starts_at,
+            e.ends_at,
+            e.venue.clone(),
+            e.address.clone(),
+            e.online_url.clone(),
+        );
+        if before != after {
+            notify_all(
+                &mut tx,
+                id,
+                crate::registrations::NoticeKind::EventChanged,
+                mail,
+            )
+            .await?;
+        }
         audit::record(
             &mut tx,
             Some(actor),
@@ -260,6 +283,68 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+impl Store {
+    /// Cancels an event: everyone still registered is told, and nobody can
+    /// register any more. Registrations keep their status for the record.
+    pub async fn cancel_event(
+        &self,
+        actor: i64,
+        id: i64,
+        reason: Option<&str>,
+        mail: &dyn crate::registrations::EventMail,
+    ) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let ev = lock_event(&mut tx, self.backend(), id).await?;
+        if ev.status == "cancelled" {
+            return Err(StoreError::Conflict("event_cancelled"));
+        }
+        sqlx::query("UPDATE events SET status = 'cancelled', updated_at = $1 WHERE id = $2")
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        notify_all(
+            &mut tx,
+            id,
+            crate::registrations::NoticeKind::EventCancelled,
+            mail,
+        )
+        .await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "event.cancel",
+            "event",
+            Some(id),
+            reason,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Tells everyone with an active registration.
+async fn notify_all(
+    tx: &mut Tx,
+    event_id: i64,
+    kind: crate::registrations::NoticeKind,
+    mail: &dyn crate::registrations::EventMail,
+) -> Result<()> {
+    let ids: Vec<i64> = sqlx::query_scalar(
+        "SELECT id FROM registrations WHERE event_id = $1
+           AND status IN ('confirmed', 'waitlisted', 'offered', 'pending') ORDER BY id",
+    )
+    .bind(event_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for id in ids {
+        let r = crate::registrations::registration_in(tx, id).await?;
+        crate::registrations::notify(tx, mail, kind, &r).await?;
+    }
+    Ok(())
 }
 
 /// The few columns registration decisions need, read under a lock.

@@ -57,6 +57,10 @@ pub enum NoticeKind {
     Rejected,
     /// The day before the event.
     Reminder,
+    /// The organiser changed the time or place.
+    EventChanged,
+    /// The organiser cancelled the event.
+    EventCancelled,
 }
 
 /// What an e-mail about a registration needs to say.
@@ -122,6 +126,26 @@ pub struct Participant {
     pub guests: i64,
     pub queued_at: i64,
     pub checked_in_at: Option<i64>,
+}
+
+/// One of a person's registrations with what they need of its event.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct MyRegistration {
+    pub id: i64,
+    pub event_id: i64,
+    pub status: String,
+    pub guests: i64,
+    pub code: String,
+    pub offer_expires_at: Option<i64>,
+    pub checked_in_at: Option<i64>,
+    pub title: String,
+    pub title_en: Option<String>,
+    pub starts_at: i64,
+    pub ends_at: i64,
+    pub venue: Option<String>,
+    pub address: Option<String>,
+    pub online_url: Option<String>,
+    pub event_status: String,
 }
 
 /// A check-in: who, and whether they had already been checked in.
@@ -276,7 +300,7 @@ impl Store {
             // job run, and the person is told it has gone.
             expire(&mut tx, &r, mail).await?;
             tx.commit().await?;
-            return Err(StoreError::Expired);
+            return Err(StoreError::Conflict("offer_expired"));
         }
         set_status(&mut tx, r.id, S::Confirmed, r.seats, Some(person_id), None).await?;
         let r = registration_in(&mut tx, r.id).await?;
@@ -513,6 +537,39 @@ impl Store {
         })
     }
 
+    /// Reminds everyone confirmed for events starting within the next day,
+    /// once each (run by the job loop). Returns how many were reminded.
+    pub async fn send_reminders(&self, mail: &dyn EventMail) -> Result<usize> {
+        let t = now();
+        let due: Vec<i64> = sqlx::query_scalar(
+            "SELECT r.id FROM registrations r JOIN events e ON e.id = r.event_id
+             WHERE r.status = 'confirmed' AND r.reminded_at IS NULL AND e.status = 'scheduled'
+               AND e.starts_at > $1 AND e.starts_at <= $2
+             ORDER BY r.id LIMIT 1000",
+        )
+        .bind(t)
+        .bind(t + 86_400)
+        .fetch_all(self.pool())
+        .await?;
+        for id in &due {
+            let mut tx = self.begin_write().await?;
+            let claimed = sqlx::query(
+                "UPDATE registrations SET reminded_at = $1 WHERE id = $2 AND reminded_at IS NULL",
+            )
+            .bind(t)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            // Another process got there first.
+            if claimed.rows_affected() == 1 {
+                let r = registration_in(&mut tx, *id).await?;
+                notify(&mut tx, mail, NoticeKind::Reminder, &r).await?;
+            }
+            tx.commit().await?;
+        }
+        Ok(due.len())
+    }
+
     /// A registration its owner may see; `NotFound` for anyone else.
     pub async fn my_registration(
         &self,
@@ -544,6 +601,28 @@ impl Store {
             .bind(person_id)
             .fetch_optional(self.pool())
             .await?)
+    }
+
+    /// The person's registrations with their events, soonest first;
+    /// `upcoming` leaves out events that have ended.
+    pub async fn my_registrations(
+        &self,
+        person_id: i64,
+        upcoming: bool,
+    ) -> Result<Vec<MyRegistration>> {
+        Ok(sqlx::query_as(
+            "SELECT r.id, r.event_id, r.status, r.guests, r.code, r.offer_expires_at, r.checked_in_at,
+                    e.title, e.title_en, e.starts_at, e.ends_at, e.venue, e.address, e.online_url,
+                    e.status AS event_status
+             FROM registrations r JOIN events e ON e.id = r.event_id
+             WHERE r.person_id = $1 AND ($2 = 0 OR e.ends_at > $3)
+             ORDER BY e.starts_at, r.id",
+        )
+        .bind(person_id)
+        .bind(i64::from(upcoming))
+        .bind(now())
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// Everyone registered for an event, waitlist in its order (organisers).
@@ -689,7 +768,7 @@ async fn set_status(
     history(tx, id, status, actor, note).await
 }
 
-async fn history(
+pub(crate) async fn history(
     tx: &mut Tx,
     id: i64,
     status: S,
@@ -709,7 +788,7 @@ async fn history(
     Ok(())
 }
 
-async fn registration_in(tx: &mut Tx, id: i64) -> Result<Registration> {
+pub(crate) async fn registration_in(tx: &mut Tx, id: i64) -> Result<Registration> {
     let sql = format!("SELECT {COLUMNS} FROM registrations r WHERE r.id = $1");
     some(
         sqlx::query_as(sqlx::AssertSqlSafe(sql))
@@ -735,7 +814,7 @@ async fn own_registration(
     registration_in(tx, id).await
 }
 
-async fn notify(
+pub(crate) async fn notify(
     tx: &mut Tx,
     mail: &dyn EventMail,
     kind: NoticeKind,

@@ -38,6 +38,7 @@ contract!(
     events_are_seen_only_by_those_they_are_for,
     check_in_marks_attendance_once_and_writes_the_ledger,
     approval_and_transfer_keep_the_place_accounting_right,
+    changes_cancellation_and_reminders_reach_everyone_registered_once,
 );
 
 /// Records the notices instead of writing e-mails (the server's mails are
@@ -337,10 +338,10 @@ async fn a_cancellation_offers_the_place_to_the_first_in_line_and_offers_expire_
         .execute(w.store.pool())
         .await
         .unwrap();
-    assert!(matches!(
-        w.store.accept_offer(e, e_reg.id, &mail).await,
-        Err(StoreError::Expired)
-    ));
+    assert_eq!(
+        conflict(w.store.accept_offer(e, e_reg.id, &mail).await),
+        "offer_expired"
+    );
     assert_eq!(
         w.store.my_registration(e, e_reg.id).await.unwrap().status(),
         S::Expired
@@ -676,4 +677,78 @@ fn conflict<T>(r: Result<T, StoreError>) -> &'static str {
         Err(e) => panic!("unexpected {e:?}"),
         Ok(_) => panic!("accepted"),
     }
+}
+
+async fn changes_cancellation_and_reminders_reach_everyone_registered_once(store: Store) {
+    let w = world(store).await;
+    let mail = Recorder::default();
+    let mut soon = input(&w, "1");
+    let starts = kizuna_store::now() + 12 * 3600;
+    soon.starts_at = kizuna_domain::event::jst_input_value(starts);
+    soon.ends_at = kizuna_domain::event::jst_input_value(starts + 3600);
+    let id = event(&w, &soon).await;
+    let a = person(&w.store, "a@example.jp").await;
+    let b = person(&w.store, "b@example.jp").await;
+    let c = person(&w.store, "c@example.jp").await;
+    for p in [a, b, c] {
+        w.store
+            .register(&viewer(&w.store, p).await, id, 0, &mail)
+            .await
+            .unwrap();
+    }
+    let rc = w.store.registration_for(c, id).await.unwrap().unwrap();
+    w.store.cancel_registration(c, rc.id, &mail).await.unwrap();
+    mail.take();
+
+    // Reminders: the confirmed person, once, however often the job runs.
+    assert_eq!(w.store.send_reminders(&mail).await.unwrap(), 1);
+    assert_eq!(w.store.send_reminders(&mail).await.unwrap(), 0);
+    assert_eq!(mail.take(), [(NoticeKind::Reminder, "a@example.jp".into())]);
+
+    // A new title alone is no news; a new place is, for everyone registered.
+    let staff = w.organiser.person_id.unwrap();
+    let mut renamed = soon.clone();
+    renamed.title = "対話会（第2回）".into();
+    w.store
+        .update_event(staff, id, &NewEvent::parse(&renamed).unwrap(), &mail)
+        .await
+        .unwrap();
+    assert!(mail.take().is_empty());
+    renamed.venue = "いわき市役所".into();
+    w.store
+        .update_event(staff, id, &NewEvent::parse(&renamed).unwrap(), &mail)
+        .await
+        .unwrap();
+    assert_eq!(
+        mail.take(),
+        [
+            (NoticeKind::EventChanged, "a@example.jp".into()),
+            (NoticeKind::EventChanged, "b@example.jp".into())
+        ]
+    );
+
+    // Cancelling tells them too and closes registration.
+    w.store
+        .cancel_event(staff, id, Some("荒天のため"), &mail)
+        .await
+        .unwrap();
+    assert_eq!(mail.take().len(), 2);
+    let d = person(&w.store, "d@example.jp").await;
+    assert_eq!(
+        conflict(
+            w.store
+                .register(&viewer(&w.store, d).await, id, 0, &mail)
+                .await
+        ),
+        "event_cancelled"
+    );
+    assert_eq!(
+        conflict(w.store.cancel_event(staff, id, None, &mail).await),
+        "event_cancelled"
+    );
+    assert_eq!(
+        w.store.send_reminders(&mail).await.unwrap(),
+        0,
+        "no reminder for a cancelled event"
+    );
 }
