@@ -1,5 +1,6 @@
 //! Background jobs inside `kizuna serve` (or alone in `kizuna worker`):
-//! delivering the outbox and removing expired sessions and links. Work is
+//! delivering the outbox, moving expired waitlist offers on, reminding
+//! people of tomorrow's events, and removing expired sessions and links. Work is
 //! claimed from the database, so any number of processes can run them.
 
 use crate::AppState;
@@ -18,10 +19,16 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     };
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     let mut last_purge = std::time::Instant::now();
+    let mut last_events = std::time::Instant::now() - Duration::from_secs(3600);
     loop {
         tokio::select! {
             _ = tick.tick() => {}
             _ = shutdown.changed() => return,
+        }
+        // Offers expire by the minute, not by the half-second.
+        if last_events.elapsed() > Duration::from_secs(30) {
+            last_events = std::time::Instant::now();
+            event_upkeep(&state).await;
         }
         deliver_mail(&state, &transport).await;
         if last_purge.elapsed() > Duration::from_secs(3600) {
@@ -61,5 +68,19 @@ pub async fn deliver_mail(state: &AppState, transport: &Transport) {
         if let Err(e) = stored {
             tracing::warn!(id = mail.id, error = %e, "could not record delivery");
         }
+    }
+}
+
+/// Expired waitlist offers move to the next person; tomorrow's events remind
+/// their participants (each once, whichever process runs it).
+pub async fn event_upkeep(state: &AppState) {
+    let mail = state.event_mails();
+    match state.store.expire_offers(&mail).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(expired = n, "waitlist offers expired and moved on"),
+        Err(e) => tracing::warn!(error = %e, "could not expire waitlist offers"),
+    }
+    if let Err(e) = state.store.send_reminders(&mail).await {
+        tracing::warn!(error = %e, "could not send event reminders");
     }
 }

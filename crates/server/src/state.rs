@@ -23,6 +23,13 @@ pub struct Rendered {
 }
 
 impl AppState {
+    /// Writes the e-mails of event registrations with links to this server.
+    pub fn event_mails(&self) -> crate::event_mail::EventMails {
+        crate::event_mail::EventMails {
+            public_url: self.config.public_url.trim_end_matches('/').to_string(),
+        }
+    }
+
     pub fn new(store: Store, config: Config) -> Self {
         Self {
             store,

@@ -138,6 +138,7 @@ pub struct MyRegistration {
     pub code: String,
     pub offer_expires_at: Option<i64>,
     pub checked_in_at: Option<i64>,
+    pub created_at: i64,
     pub title: String,
     pub title_en: Option<String>,
     pub starts_at: i64,
@@ -612,7 +613,7 @@ impl Store {
     ) -> Result<Vec<MyRegistration>> {
         Ok(sqlx::query_as(
             "SELECT r.id, r.event_id, r.status, r.guests, r.code, r.offer_expires_at, r.checked_in_at,
-                    e.title, e.title_en, e.starts_at, e.ends_at, e.venue, e.address, e.online_url,
+                    r.created_at, e.title, e.title_en, e.starts_at, e.ends_at, e.venue, e.address, e.online_url,
                     e.status AS event_status
              FROM registrations r JOIN events e ON e.id = r.event_id
              WHERE r.person_id = $1 AND ($2 = 0 OR e.ends_at > $3)

@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`. Handlers are thin over the same store calls and
 //! permission rules as the pages; errors are RFC 9457 problem documents.
 
+pub mod events;
 pub mod fans;
 pub mod me;
 pub mod municipalities;
@@ -11,7 +12,7 @@ pub mod partnerships;
 use crate::AppState;
 use axum::Json;
 use axum::Router;
-use axum::routing::{delete, get};
+use axum::routing::{delete, get, post};
 use utoipa::OpenApi;
 
 #[derive(OpenApi)]
@@ -23,6 +24,8 @@ use utoipa::OpenApi;
         partnerships::list, partnerships::get_one,
         me::show, me::data, me::list_tokens, me::create_token, me::revoke_token,
         fans::mine, fans::get_one, fans::entries, fans::create, fans::withdraw, fans::list, fans::figures, fans::challenges,
+        events::list, events::get_one, events::create, events::update, events::register, events::cancel, events::accept,
+        events::mine, events::participants, events::check_in,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -84,6 +87,17 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships/{id}/fans", get(fans::list))
         .route("/partnerships/{id}/figures", get(fans::figures))
         .route("/partnerships/{id}/challenges", get(fans::challenges))
+        .route("/events", get(events::list))
+        .route("/events/{id}", get(events::get_one).put(events::update))
+        .route("/partnerships/{id}/events", post(events::create))
+        .route(
+            "/events/{id}/registrations",
+            post(events::register).get(events::participants),
+        )
+        .route("/events/{id}/check-ins", post(events::check_in))
+        .route("/registrations/{id}", delete(events::cancel))
+        .route("/registrations/{id}/acceptance", post(events::accept))
+        .route("/me/registrations", get(events::mine))
         .route("/openapi.json", get(openapi))
 }
 
