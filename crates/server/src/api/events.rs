@@ -153,7 +153,10 @@ pub fn filter(
                 .split_once('-')
                 .and_then(|(y, mo)| Some((y.parse::<i64>().ok()?, mo.parse::<i64>().ok()?)))
                 .filter(|(y, mo)| (2000..=2100).contains(y) && (1..=12).contains(mo))
-                .ok_or(kizuna_domain::ValidationError::new("month", "invalid_month"))?;
+                .ok_or(kizuna_domain::ValidationError::new(
+                    "month",
+                    "invalid_month",
+                ))?;
             let start = kizuna_domain::event::jst_datetime("month", &format!("{y}-{mo}-01T00:00"))?;
             let (ny, nm) = if mo == 12 { (y + 1, 1) } else { (y, mo + 1) };
             let end = kizuna_domain::event::jst_datetime("month", &format!("{ny}-{nm}-01T00:00"))?;
@@ -228,7 +231,10 @@ pub async fn create(
     let me = ctx.person_id()?;
     st.store.partnership(&ctx.viewer, partnership_id).await?;
     let e = NewEvent::parse(&input)?;
-    if !ctx.viewer.can_organise_event(partnership_id, e.organiser_id) {
+    if !ctx
+        .viewer
+        .can_organise_event(partnership_id, e.organiser_id)
+    {
         return Err(AppError::Forbidden);
     }
     let id = st.store.create_event(me, partnership_id, &e).await?;
@@ -253,7 +259,10 @@ pub async fn update(
     let me = ctx.person_id()?;
     let current = organised(&st, &ctx, id).await?;
     let e = NewEvent::parse(&input)?;
-    if !ctx.viewer.can_organise_event(current.partnership_id, e.organiser_id) {
+    if !ctx
+        .viewer
+        .can_organise_event(current.partnership_id, e.organiser_id)
+    {
         return Err(AppError::Forbidden);
     }
     st.store.update_event(me, id, &e, &st.event_mails()).await?;
@@ -268,7 +277,10 @@ pub async fn organised(
 ) -> Result<kizuna_store::events::Event, AppError> {
     ctx.require_user()?;
     let e = st.store.event(&ctx.viewer, id).await?;
-    if !ctx.viewer.can_organise_event(e.partnership_id, e.organiser_id) {
+    if !ctx
+        .viewer
+        .can_organise_event(e.partnership_id, e.organiser_id)
+    {
         return Err(AppError::Forbidden);
     }
     Ok(e)

@@ -4,7 +4,7 @@ use crate::support::{TestApp, role};
 use kizuna_domain::Role;
 use serde_json::Value;
 
-async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
+pub async fn problem(res: reqwest::Response, status: u16, code: &str) -> Value {
     assert_eq!(res.status(), status);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
     let body: Value = res.json().await.unwrap();
@@ -338,6 +338,14 @@ async fn the_openapi_document_is_3_1_and_describes_every_endpoint() {
         "/api/v1/me",
         "/api/v1/me/tokens",
         "/api/v1/me/tokens/{id}",
+        "/api/v1/events",
+        "/api/v1/events/{id}",
+        "/api/v1/partnerships/{id}/events",
+        "/api/v1/events/{id}/registrations",
+        "/api/v1/events/{id}/check-ins",
+        "/api/v1/registrations/{id}",
+        "/api/v1/registrations/{id}/acceptance",
+        "/api/v1/me/registrations",
     ] {
         assert!(paths.contains_key(p), "{p} missing");
     }
