@@ -30,7 +30,8 @@ pub struct EventMails {
 }
 
 impl EventMails {
-    fn host(&self) -> &str {
+    /// The server's host name, for calendar UIDs.
+    pub fn host(&self) -> &str {
         self.public_url
             .split("://")
             .nth(1)

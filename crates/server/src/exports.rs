@@ -2,7 +2,24 @@
 //! Excel reads it as Shift_JIS) and .xlsx workbooks.
 
 use crate::i18n::Tr;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use kizuna_store::fan_figures::ExportRow;
+
+/// A file to download, named `name`.
+pub fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response()
+}
 
 fn header(tr: Tr, with_email: bool) -> Vec<String> {
     let mut h: Vec<String> = Vec::new();
@@ -46,18 +63,8 @@ fn cells(tr: Tr, r: &ExportRow, with_email: bool) -> Vec<String> {
 
 /// CSV with a UTF-8 BOM; e-mail addresses only when `with_email`.
 pub fn fans_csv(tr: Tr, rows: &[ExportRow], with_email: bool) -> Vec<u8> {
-    let mut out = b"\xEF\xBB\xBF".to_vec();
-    {
-        let mut w = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
-        let _ = w.write_record(header(tr, with_email));
-        for r in rows {
-            let _ = w.write_record(cells(tr, r, with_email));
-        }
-        let _ = w.flush();
-    }
-    out
+    let body: Vec<Vec<String>> = rows.iter().map(|r| cells(tr, r, with_email)).collect();
+    table_csv(&header(tr, with_email), &body)
 }
 
 /// An .xlsx workbook with one sheet, a bold header and numbers as numbers.
@@ -66,29 +73,59 @@ pub fn fans_xlsx(
     rows: &[ExportRow],
     with_email: bool,
 ) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
+    let base = if with_email { 7 } else { 6 };
+    let body: Vec<Vec<String>> = rows.iter().map(|r| cells(tr, r, with_email)).collect();
+    table_xlsx(
+        &tr.t("corps-fans"),
+        &header(tr, with_email),
+        &body,
+        &[base, base + 1],
+    )
+}
+
+/// Any table as CSV: UTF-8 with a BOM, CRLF line ends (as Excel expects).
+pub fn table_csv(header: &[String], rows: &[Vec<String>]) -> Vec<u8> {
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut w = csv::WriterBuilder::new()
+            .terminator(csv::Terminator::CRLF)
+            .from_writer(&mut out);
+        let _ = w.write_record(header);
+        for r in rows {
+            let _ = w.write_record(r);
+        }
+        let _ = w.flush();
+    }
+    out
+}
+
+/// Any table as an .xlsx workbook: one sheet named `sheet`, a bold frozen
+/// header, the columns in `numeric` written as numbers when they parse.
+pub fn table_xlsx(
+    sheet: &str,
+    header: &[String],
+    rows: &[Vec<String>],
+    numeric: &[usize],
+) -> Result<Vec<u8>, rust_xlsxwriter::XlsxError> {
     use rust_xlsxwriter::{Format, Workbook};
     let mut book = Workbook::new();
-    let sheet = book.add_worksheet();
-    sheet.set_name(tr.t("corps-fans"))?;
+    let ws = book.add_worksheet();
+    ws.set_name(sheet)?;
     let bold = Format::new().set_bold();
-    for (i, h) in header(tr, with_email).iter().enumerate() {
-        sheet.write_string_with_format(0, i as u16, h, &bold)?;
+    for (i, h) in header.iter().enumerate() {
+        ws.write_string_with_format(0, i as u16, h, &bold)?;
     }
-    let numeric = |i: usize| {
-        let base = if with_email { 7 } else { 6 };
-        i == base || i == base + 1
-    };
     for (r, row) in rows.iter().enumerate() {
-        for (i, v) in cells(tr, row, with_email).iter().enumerate() {
+        for (i, v) in row.iter().enumerate() {
             let (row_idx, col) = (r as u32 + 1, i as u16);
             match v.parse::<f64>() {
-                Ok(n) if numeric(i) => sheet.write_number(row_idx, col, n)?,
-                _ => sheet.write_string(row_idx, col, v)?,
+                Ok(n) if numeric.contains(&i) => ws.write_number(row_idx, col, n)?,
+                _ => ws.write_string(row_idx, col, v)?,
             };
         }
     }
-    sheet.set_freeze_panes(1, 0)?;
-    sheet.autofit();
+    ws.set_freeze_panes(1, 0)?;
+    ws.autofit();
     book.save_to_buffer()
 }
 

@@ -18,6 +18,7 @@ pub mod mail;
 pub mod map;
 pub mod pages;
 pub mod photos;
+pub mod qr;
 pub mod roster;
 pub mod routes;
 pub mod security;

@@ -3,8 +3,8 @@
 //! scoped queries; this table is the map.
 
 use crate::pages::{
-    admin, auth, corps, entries, fans, home, me, municipalities, organisations, partnerships,
-    registry, rosters,
+    admin, auth, corps, entries, event_admin, events, fans, home, me, municipalities,
+    organisations, partnerships, registry, rosters,
 };
 use crate::{AppState, api, assets, telemetry};
 use axum::Router;
@@ -115,6 +115,48 @@ pub fn router() -> Router<AppState> {
         .route("/partnerships/{id}/roster/imports", post(rosters::import))
         .route("/partnerships/{id}/fans.csv", get(rosters::export_csv))
         .route("/partnerships/{id}/fans.xlsx", get(rosters::export_xlsx))
+        // Events: anyone sees the events open to them (visitors: public ones).
+        .route("/events", get(events::index))
+        .route("/events/{id}", get(events::show))
+        .route(
+            "/partnerships/{id}/calendar.ics",
+            get(events::partnership_feed),
+        )
+        // Anyone holding a secret feed URL (calendar apps cannot sign in).
+        .route("/calendar/{file}", get(events::feed))
+        // Signed-in people who may see the event; registrations are their owner's.
+        .route("/events/{id}/registrations", post(events::register))
+        .route("/registrations/{id}/cancellation", post(events::cancel))
+        .route("/registrations/{id}/acceptance", post(events::accept))
+        .route("/registrations/{id}/declination", post(events::decline))
+        .route("/registrations/{id}/transfer", post(events::transfer))
+        .route("/registrations/{id}/feedback", post(events::feedback))
+        .route("/me/events", get(events::mine))
+        .route("/me/calendar", post(events::create_feed))
+        .route("/me/calendar/revocation", post(events::revoke_feeds))
+        // Organisers: coordinators of the partnership; municipal staff for
+        // their own organisation's events.
+        .route("/partnerships/{id}/events/new", get(event_admin::new))
+        .route("/partnerships/{id}/events", post(event_admin::create))
+        .route(
+            "/events/{id}/edit",
+            get(event_admin::edit).post(event_admin::update),
+        )
+        .route("/events/{id}/cancellation", post(event_admin::cancel))
+        .route("/events/{id}/participants", get(event_admin::participants))
+        .route(
+            "/events/{id}/participants.csv",
+            get(event_admin::export_csv),
+        )
+        .route(
+            "/events/{id}/participants.xlsx",
+            get(event_admin::export_xlsx),
+        )
+        .route("/registrations/{id}/decision", post(event_admin::decide))
+        .route(
+            "/events/{id}/check-in",
+            get(event_admin::check_in_form).post(event_admin::check_in),
+        )
         // Operations: anyone (no personal data).
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

@@ -10,6 +10,7 @@ pub mod challenges;
 mod connect;
 pub mod demo;
 mod error;
+pub mod event_extras;
 pub mod events;
 pub mod fan_figures;
 pub mod fans;

@@ -588,6 +588,16 @@ impl Store {
         )
     }
 
+    /// The event a registration belongs to (for organisers' permission checks).
+    pub async fn registration_event(&self, registration_id: i64) -> Result<Option<i64>> {
+        Ok(
+            sqlx::query_scalar("SELECT event_id FROM registrations WHERE id = $1")
+                .bind(registration_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+
     /// The person's registration for an event, if any.
     pub async fn registration_for(
         &self,

@@ -22,7 +22,33 @@ const NOTICES: &[&str] = &[
     "entry-added",
     "entry-withdrawn",
     "goods-requested",
+    "registration-confirmed",
+    "registration-waitlisted",
+    "registration-pending",
+    "registration-cancelled",
+    "registration-declined",
+    "registration-transferred",
+    "feedback-thanks",
+    "event-cancelled",
+    "calendar-revoked",
 ];
+
+/// A Unix time however deeply templates borrow it.
+pub trait Unix {
+    fn unix(&self) -> i64;
+}
+
+impl Unix for i64 {
+    fn unix(&self) -> i64 {
+        *self
+    }
+}
+
+impl<T: Unix + ?Sized> Unix for &T {
+    fn unix(&self) -> i64 {
+        (**self).unix()
+    }
+}
 
 pub struct PageCtx {
     pub tr: Tr,
@@ -86,8 +112,13 @@ impl PageCtx {
         if self.lang() == lang { "true" } else { "false" }
     }
 
-    pub fn datetime(&self, unix: &i64) -> String {
-        self.tr.datetime(*unix)
+    pub fn datetime(&self, unix: impl Unix) -> String {
+        self.tr.datetime(unix.unix())
+    }
+
+    /// An event's time span (see `Tr::span`).
+    pub fn span(&self, start: impl Unix, end: impl Unix) -> String {
+        self.tr.span(start.unix(), end.unix())
     }
 
     pub fn date(&self, iso: &str) -> String {

@@ -4,6 +4,8 @@ pub mod admin;
 pub mod auth;
 pub mod corps;
 pub mod entries;
+pub mod event_admin;
+pub mod events;
 pub mod fan_access;
 pub mod fans;
 pub mod forms;

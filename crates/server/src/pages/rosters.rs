@@ -11,7 +11,7 @@ use crate::roster::{self, ReadError};
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kizuna_domain::roster::COLUMNS;
 use kizuna_store::fan_figures::Side;
@@ -224,20 +224,6 @@ pub async fn import(
     }
 }
 
-fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, content_type.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// `GET /partnerships/{id}/fans.csv`
 pub async fn export_csv(
     State(st): State<AppState>,
@@ -247,7 +233,7 @@ pub async fn export_csv(
     let side = coordinator_side(&st, &ctx, id).await?;
     let rows = st.store.fan_export(id, side).await?;
     let bytes = crate::exports::fans_csv(ctx.tr, &rows, side == Side::Company);
-    Ok(download(
+    Ok(crate::exports::download(
         bytes,
         "text/csv; charset=utf-8",
         format!("kizuna-fans-{}.csv", today_jst()),
@@ -264,7 +250,7 @@ pub async fn export_xlsx(
     let rows = st.store.fan_export(id, side).await?;
     let bytes = crate::exports::fans_xlsx(ctx.tr, &rows, side == Side::Company)
         .map_err(|e| AppError::Internal(e.to_string()))?;
-    Ok(download(
+    Ok(crate::exports::download(
         bytes,
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         format!("kizuna-fans-{}.xlsx", today_jst()),
