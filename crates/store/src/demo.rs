@@ -524,6 +524,216 @@ impl Store {
             &challenge,
         )
         .await?;
+        self.load_demo_events(partnership, members).await
+    }
+
+    /// Events of the demo: upcoming ones of every kind (one full, with a
+    /// waitlist; one needing approval) and a past one with attendance and
+    /// feedback. Registrations send no mail.
+    async fn load_demo_events(
+        &self,
+        partnership: i64,
+        members: &[(i64, i64, String, String, &str, &str)],
+    ) -> Result<()> {
+        use crate::registrations::NoMail;
+        use kizuna_domain::event::{EventInput, NewEvent, jst_input_value};
+        let organiser = members.first().map(|m| m.0).unwrap_or(0);
+        let nec = members.first().map(|m| m.1).unwrap_or(0);
+        let pref: i64 = sqlx::query_scalar(
+            "SELECT id FROM organisations WHERE kind = 'prefecture' AND local_gov_code = '070009'",
+        )
+        .fetch_one(self.pool())
+        .await?;
+        let muni = |code: &str| {
+            let code = code.to_string();
+            async move {
+                self.municipality_by_code(&code)
+                    .await?
+                    .map(|m| m.organisation_id)
+                    .ok_or(StoreError::NotFound)
+            }
+        };
+        // Today 00:00 in Japan, then whole hours from there.
+        let now = now();
+        let midnight = now - (now + kizuna_domain::event::JST_OFFSET).rem_euclid(86_400);
+        let at = |days: i64, hour: i64| jst_input_value(midnight + days * 86_400 + hour * 3600);
+        struct Demo<'a> {
+            kind: &'a str,
+            title: &'a str,
+            title_en: &'a str,
+            organiser: i64,
+            code: &'a str,
+            venue: &'a str,
+            online: &'a str,
+            day: i64,
+            from: i64,
+            to: i64,
+            capacity: &'a str,
+            approval: bool,
+            about: &'a str,
+            registrants: usize,
+        }
+        let events = [
+            Demo {
+                kind: "dialogue",
+                title: "県職員との対話会（行政DX・窓口）",
+                title_en: "Dialogue with prefecture staff: digital counters",
+                organiser: pref,
+                code: "072010",
+                venue: "福島県庁 本庁舎2階 第一特別委員会室",
+                online: "https://meet.example.jp/kizuna-dx",
+                day: 7,
+                from: 14,
+                to: 16,
+                capacity: "30",
+                approval: false,
+                registrants: 12,
+                about: "窓口の待ち時間と申請書類の負担について、県のデジタル推進担当と社員が話し合います。オンライン参加もできます。",
+            },
+            Demo {
+                kind: "tour",
+                title: "浜通り 復興の現場を訪ねる視察ツアー",
+                title_en: "Tour of the Hamadori reconstruction",
+                organiser: pref,
+                code: "072044",
+                venue: "いわき駅 南口集合",
+                online: "",
+                day: 14,
+                from: 9,
+                to: 17,
+                capacity: "5",
+                approval: false,
+                registrants: 8,
+                about: "いわき市から双葉郡を巡り、復興の現場と人に出会う日帰りツアーです。バスの座席数のため定員は5名です。",
+            },
+            Demo {
+                kind: "fair",
+                title: "社員食堂 ふくしま県産品フェア",
+                title_en: "Fukushima products fair in the staff canteen",
+                organiser: nec,
+                code: "",
+                venue: "NEC本社ビル 社員食堂",
+                online: "",
+                day: 3,
+                from: 11,
+                to: 14,
+                capacity: "",
+                approval: false,
+                registrants: 6,
+                about: "桃のスイーツ、日本酒、喜多方ラーメンなどを販売します。購入は応援の記録にも残せます。",
+            },
+            Demo {
+                kind: "volunteer",
+                title: "三春町 滝桜周辺の清掃ボランティア",
+                title_en: "Clean-up around the Takizakura cherry tree",
+                organiser: muni("075213").await?,
+                code: "075213",
+                venue: "三春滝桜 駐車場",
+                online: "",
+                day: 21,
+                from: 8,
+                to: 12,
+                capacity: "20",
+                approval: false,
+                registrants: 4,
+                about: "春の観光シーズンを前に、地域の方と一緒に清掃します。軍手と飲み物はご用意します。",
+            },
+            Demo {
+                kind: "inquiry",
+                title: "高校生の探究学習 中間発表会へのアドバイザー参加",
+                title_en: "Advisers for high-school inquiry learning",
+                organiser: pref,
+                code: "072028",
+                venue: "会津若松市 生涯学習総合センター",
+                online: "https://meet.example.jp/tankyu",
+                day: 30,
+                from: 13,
+                to: 16,
+                capacity: "10",
+                approval: true,
+                registrants: 3,
+                about: "高校生の探究テーマに、社員が専門分野の視点から助言します。参加は主催者の承認後に確定します。",
+            },
+        ];
+        for d in &events {
+            let input = EventInput {
+                kind: d.kind.into(),
+                title: d.title.into(),
+                title_en: d.title_en.into(),
+                description: d.about.into(),
+                organiser_id: d.organiser.to_string(),
+                municipality_code: d.code.into(),
+                venue: d.venue.into(),
+                online_url: d.online.into(),
+                starts_at: at(d.day, d.from),
+                ends_at: at(d.day, d.to),
+                capacity: d.capacity.into(),
+                needs_approval: d.approval,
+                visibility: "partnership".into(),
+                ..Default::default()
+            };
+            let id = self
+                .create_event(organiser, partnership, &NewEvent::parse(&input)?)
+                .await?;
+            for m in members.iter().skip(1).take(d.registrants) {
+                let viewer = self.signed_in(m.0).await?.viewer;
+                self.register(&viewer, id, 0, &NoMail).await?;
+            }
+        }
+        // A dialogue session last month: registered, checked in, rated.
+        let past = EventInput {
+            kind: "dialogue".into(),
+            title: "ふくしま対話会（県産品の販路）".into(),
+            title_en: "Dialogue: markets for Fukushima products".into(),
+            description: "県産品の販路拡大について、県の担当者と社員が意見を交わしました。".into(),
+            organiser_id: pref.to_string(),
+            municipality_code: "072010".into(),
+            venue: "福島県庁 西庁舎".into(),
+            starts_at: at(1, 14),
+            ends_at: at(1, 16),
+            capacity: "20".into(),
+            visibility: "partnership".into(),
+            ..Default::default()
+        };
+        let id = self
+            .create_event(organiser, partnership, &NewEvent::parse(&past)?)
+            .await?;
+        let mut codes = Vec::new();
+        for m in members.iter().skip(1).take(10) {
+            let viewer = self.signed_in(m.0).await?.viewer;
+            codes.push(self.register(&viewer, id, 0, &NoMail).await?.registration);
+        }
+        for r in codes.iter().take(8) {
+            self.check_in(organiser, id, &r.code).await?;
+        }
+        let shift = 31 * 86_400;
+        sqlx::query(
+            "UPDATE events SET starts_at = starts_at - $1, ends_at = ends_at - $1 WHERE id = $2",
+        )
+        .bind(shift)
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        // Their attendance entries move with the event.
+        let (y, mo, d, ..) = kizuna_domain::event::jst_parts(midnight + 86_400 - shift);
+        sqlx::query(
+            "UPDATE ledger_entries SET occurred_on = $1 WHERE kind = 'attendance' AND note = $2",
+        )
+        .bind(format!("{y:04}-{mo:02}-{d:02}"))
+        .bind(&past.title)
+        .execute(self.pool())
+        .await?;
+        for (i, r) in codes.iter().take(5).enumerate() {
+            let comment = [
+                "県の方の本音が聞けてよかった",
+                "次は現地で話したい",
+                "",
+                "販路の話をもっと聞きたい",
+                "",
+            ][i];
+            self.give_feedback(r.person_id, r.id, [5, 4, 5, 3, 4][i], Some(comment))
+                .await?;
+        }
         Ok(())
     }
 }

@@ -583,6 +583,59 @@ async fn demo_data_loads_once_and_fills_the_partnership(store: Store) {
         nec.iter()
             .any(|o| o.parent_name.as_deref() == Some("日本電気株式会社"))
     );
+    // Events: upcoming ones for the partnership's people, one full with a
+    // waitlist, and a past one with attendance and feedback.
+    let member = store
+        .person_by_email(&format!("member@{}", kizuna_store::demo::DEMO_DOMAIN))
+        .await
+        .unwrap()
+        .unwrap();
+    let member = store.signed_in(member.id).await.unwrap().viewer;
+    let upcoming = store
+        .events(
+            &member,
+            &kizuna_store::events::EventFilter {
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(upcoming.len(), 5);
+    assert!(
+        store
+            .events(
+                &visitor,
+                &kizuna_store::events::EventFilter {
+                    limit: 50,
+                    ..Default::default()
+                }
+            )
+            .await
+            .unwrap()
+            .is_empty(),
+        "demo events are for the partnership's people"
+    );
+    let tour = upcoming.iter().find(|e| e.kind == "tour").unwrap();
+    let a = store.attendance(tour.id).await.unwrap();
+    assert_eq!((a.confirmed, a.waitlisted), (5, 3));
+    let past = store
+        .events(
+            &member,
+            &kizuna_store::events::EventFilter {
+                include_past: true,
+                limit: 50,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    let past = past
+        .iter()
+        .find(|e| e.ends_at < kizuna_store::now())
+        .unwrap();
+    let a = store.attendance(past.id).await.unwrap();
+    assert_eq!((a.checked_in, a.no_shows, a.feedback_count), (8, 2, 5));
 }
 
 async fn pillars_can_be_renamed_added_and_removed(store: Store) {
