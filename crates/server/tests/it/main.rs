@@ -6,6 +6,7 @@ mod accounts;
 mod api;
 mod browser;
 mod durability;
+mod event_pages;
 mod events;
 mod fans;
 mod ops;
