@@ -88,7 +88,16 @@ async fn sign_in_as_demo_member(
     client: &fantoccini::Client,
     app: &TestApp,
 ) -> Result<(), fantoccini::error::CmdError> {
-    let email = format!("member@{}", kizuna_store::demo::DEMO_DOMAIN);
+    sign_in_as(client, app, "member").await
+}
+
+/// Fills in the sign-in form (already open) as the demo account `who@…`.
+async fn sign_in_as(
+    client: &fantoccini::Client,
+    app: &TestApp,
+    who: &str,
+) -> Result<(), fantoccini::error::CmdError> {
+    let email = format!("{who}@{}", kizuna_store::demo::DEMO_DOMAIN);
     client
         .find(Locator::Id("email"))
         .await?
@@ -265,4 +274,78 @@ async fn a_fan_logs_a_visit_with_a_photo_and_sees_it_on_the_map() {
     }
     .await;
     browser.finish(outcome).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(kizuna_browser),
+    ignore = "browser test skipped: install Debian's chromium and chromium-driver"
+)]
+async fn a_member_registers_gets_a_qr_code_and_is_checked_in_by_staff() {
+    let app = demo_app().await;
+    let browser = Browser::start("event", 1800).await;
+    let client = &browser.client;
+    let outcome = async {
+        client.goto(&app.url("/signin")).await?;
+        sign_in_as_demo_member(client, &app).await?;
+        client.goto(&app.url("/events")).await?;
+        client
+            .find(Locator::LinkText("社員食堂 ふくしま県産品フェア"))
+            .await?
+            .click()
+            .await?;
+        client.wait().for_element(Locator::Id("register")).await?.click().await?;
+        client.wait().for_element(Locator::Css("figure.qr svg")).await?;
+        let status = client.find(Locator::Id("registration-status")).await?.text().await?;
+        assert!(status.contains("参加確定"), "{status}");
+        let code = client.find(Locator::Id("registration-code")).await?.text().await?;
+        assert_eq!(code.len(), 8);
+        let png = client.screenshot().await?;
+        std::fs::write(std::env::temp_dir().join("kizuna-event-registered.png"), png).ok();
+        let event_url = client.current_url().await?;
+        let event_path = event_url.path().to_string();
+
+        // Staff of the organiser check the member in on the phone page.
+        client
+            .find(Locator::Css("form[action='/signout'] button"))
+            .await?
+            .click()
+            .await?;
+        client.goto(&app.url("/signin")).await?;
+        sign_in_as(client, &app, "csr.coordinator").await?;
+        client.goto(&app.url(&format!("{event_path}/check-in"))).await?;
+        client
+            .find(Locator::Id("code"))
+            .await?
+            .send_keys(&code.to_lowercase())
+            .await?;
+        client
+            .find(Locator::Css("#check-in-form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let result = client
+            .wait()
+            .for_element(Locator::Id("check-in-result"))
+            .await?
+            .text()
+            .await?;
+        assert!(result.contains("受付しました"), "{result}");
+        let png = client.screenshot().await?;
+        std::fs::write(std::env::temp_dir().join("kizuna-check-in.png"), png).ok();
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    browser.finish(outcome).await;
+    let member = app
+        .store
+        .person_by_email(&format!("member@{}", kizuna_store::demo::DEMO_DOMAIN))
+        .await
+        .unwrap()
+        .unwrap();
+    let mine = app.store.my_registrations(member.id, true).await.unwrap();
+    assert!(
+        mine.iter().any(|r| r.checked_in_at.is_some()),
+        "the check-in is stored"
+    );
 }
