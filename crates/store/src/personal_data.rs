@@ -61,6 +61,9 @@ pub struct PersonalData {
     pub ledger_entries: Vec<crate::ledger::Entry>,
     pub consent_changes: Vec<crate::fans::ConsentChange>,
     pub goods_requests: Vec<crate::fans::GoodsRequest>,
+    /// Events registered for, with status and check-in.
+    pub event_registrations: Vec<crate::registrations::MyRegistration>,
+    pub event_feedback: Vec<crate::event_extras::Feedback>,
 }
 
 const MEMBERSHIPS: &str =
@@ -111,10 +114,17 @@ impl Store {
         .bind(&person.email)
         .fetch_all(&mut *tx)
         .await?;
-        let mail_sent_to_you = sqlx::query_as("SELECT to_addr, subject, text_body, html_body FROM outbox WHERE to_addr = $1 ORDER BY id")
+        let mail_sent_to_you = sqlx::query_as("SELECT to_addr, subject, text_body, html_body, calendar FROM outbox WHERE to_addr = $1 ORDER BY id")
             .bind(&person.email).fetch_all(&mut *tx).await?;
         let your_actions = sqlx::query_as("SELECT action, subject_type, subject_id, logged_at FROM audit_log WHERE actor_id = $1 ORDER BY id")
             .bind(person_id).fetch_all(&mut *tx).await?;
+        let event_feedback = sqlx::query_as(
+            "SELECT f.rating, f.comment, f.created_at FROM event_feedback f JOIN registrations r ON r.id = f.registration_id
+             WHERE r.person_id = $1 ORDER BY f.created_at",
+        )
+        .bind(person_id)
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
         let (mut fan_profiles, mut ledger_entries, mut consent_changes, mut goods_requests) =
             (vec![], vec![], vec![], vec![]);
@@ -124,7 +134,10 @@ impl Store {
             consent_changes.extend(self.consent_history(fan.id).await?);
             goods_requests.extend(self.goods_requests(fan.id).await?);
         }
+        let event_registrations = self.my_registrations(person_id, false).await?;
         Ok(PersonalData {
+            event_registrations,
+            event_feedback,
             person,
             consents,
             memberships,
@@ -142,14 +155,20 @@ impl Store {
     }
 
     /// Erases the person and everything that names them. The audit log keeps
-    /// that actions happened, without saying by whom.
-    pub async fn erase_person(&self, person_id: i64) -> Result<()> {
+    /// that actions happened, without saying by whom. Their places at events
+    /// are given back first, and offered to those waiting (told by `mail`).
+    pub async fn erase_person(
+        &self,
+        person_id: i64,
+        mail: &dyn crate::registrations::EventMail,
+    ) -> Result<()> {
         let mut tx = self.begin_write().await?;
         let email: String = sqlx::query_scalar("SELECT email FROM people WHERE id = $1")
             .bind(person_id)
             .fetch_optional(&mut *tx)
             .await?
             .ok_or(StoreError::NotFound)?;
+        crate::registrations::withdraw_all(&mut tx, self.backend(), person_id, mail).await?;
         for sql in [
             "DELETE FROM sessions WHERE person_id = $1",
             "DELETE FROM auth_tokens WHERE person_id = $1",

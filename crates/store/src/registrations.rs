@@ -935,3 +935,28 @@ fn new_code() -> String {
         .map(|_| CODE_ALPHABET[rng.random_range(0..CODE_ALPHABET.len())] as char)
         .collect()
 }
+
+/// Gives back every place the person holds and ends their active
+/// registrations (before their account is erased): each event's waitlist
+/// moves on as it would after a cancellation.
+pub(crate) async fn withdraw_all(
+    tx: &mut Tx,
+    backend: crate::Backend,
+    person_id: i64,
+    mail: &dyn EventMail,
+) -> Result<()> {
+    let active: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT id, event_id FROM registrations WHERE person_id = $1
+           AND status IN ('confirmed', 'waitlisted', 'offered', 'pending') ORDER BY id",
+    )
+    .bind(person_id)
+    .fetch_all(&mut **tx)
+    .await?;
+    for (id, event_id) in active {
+        lock_event(tx, backend, event_id).await?;
+        let r = registration_in(tx, id).await?;
+        leave(tx, &r, S::Cancelled, None, Some("account_erased")).await?;
+        fill_from_waitlist(tx, event_id, mail).await?;
+    }
+    Ok(())
+}

@@ -749,7 +749,10 @@ async fn personal_data_is_exported_whole_and_erased_without_trace(store: Store) 
     );
     assert!(data.your_actions.iter().any(|a| a.action == "role.assign"));
 
-    store.erase_person(id).await.unwrap();
+    store
+        .erase_person(id, &kizuna_store::registrations::NoMail)
+        .await
+        .unwrap();
     assert!(matches!(store.person(id).await, Err(StoreError::NotFound)));
     assert!(
         store
@@ -776,7 +779,9 @@ async fn personal_data_is_exported_whole_and_erased_without_trace(store: Store) 
     assert_eq!(leftovers, 0);
     assert_eq!(count(&store, "login_attempts").await, 0);
     assert!(matches!(
-        store.erase_person(id).await,
+        store
+            .erase_person(id, &kizuna_store::registrations::NoMail)
+            .await,
         Err(StoreError::NotFound)
     ));
     // The address is free again.

@@ -39,6 +39,7 @@ contract!(
     check_in_marks_attendance_once_and_writes_the_ledger,
     approval_and_transfer_keep_the_place_accounting_right,
     changes_cancellation_and_reminders_reach_everyone_registered_once,
+    an_erased_account_gives_its_place_to_the_next_in_line_and_exports_list_registrations,
 );
 
 /// Records the notices instead of writing e-mails (the server's mails are
@@ -750,5 +751,49 @@ async fn changes_cancellation_and_reminders_reach_everyone_registered_once(store
         w.store.send_reminders(&mail).await.unwrap(),
         0,
         "no reminder for a cancelled event"
+    );
+}
+
+async fn an_erased_account_gives_its_place_to_the_next_in_line_and_exports_list_registrations(
+    store: Store,
+) {
+    let w = world(store).await;
+    let mail = Recorder::default();
+    let id = event(&w, &input(&w, "1")).await;
+    let a = person(&w.store, "a@example.jp").await;
+    let b = person(&w.store, "b@example.jp").await;
+    w.store
+        .register(&viewer(&w.store, a).await, id, 0, &mail)
+        .await
+        .unwrap();
+    let rb = w
+        .store
+        .register(&viewer(&w.store, b).await, id, 0, &mail)
+        .await
+        .unwrap()
+        .registration;
+    let data = w.store.personal_data(a).await.unwrap();
+    assert_eq!(
+        data.event_registrations.len(),
+        1,
+        "the APPI export lists registrations"
+    );
+    assert_eq!(data.event_registrations[0].title, "県職員との対話会");
+    mail.take();
+    w.store.erase_person(a, &mail).await.unwrap();
+    assert_eq!(
+        w.store.my_registration(b, rb.id).await.unwrap().status(),
+        S::Offered
+    );
+    assert_eq!(
+        seats_taken(&w.store, id).await,
+        1,
+        "B's offer holds the one place"
+    );
+    assert_eq!(mail.take(), [(NoticeKind::Offered, "b@example.jp".into())]);
+    assert_eq!(
+        w.store.participants(id).await.unwrap().len(),
+        1,
+        "A is gone"
     );
 }

@@ -817,7 +817,10 @@ async fn member_search_finds_words_of_any_length_and_follows_every_change(store:
     assert_eq!(names(search("相馬").await), vec!["花子"]);
 
     // An erased person is gone from search.
-    w.store.erase_person(a).await.unwrap();
+    w.store
+        .erase_person(a, &kizuna_store::registrations::NoMail)
+        .await
+        .unwrap();
     assert!(search("相馬").await.is_empty());
 
     // SQLite's index agrees with the table after joins, an import, an

@@ -721,3 +721,5 @@ notice-event-cancelled = The event was cancelled and everyone registered has bee
 notice-calendar-revoked = Your calendar URLs were turned off.
 error-feedback-not-open = Feedback can be sent after the start of an event you were confirmed for.
 error-feedback-given = You have already sent feedback.
+privacy-events-h = Registering for events
+privacy-events = When you register for an event, the organiser handles your display name, e-mail address, number of guests, answers to their questions and check-in record to manage participants and contact you. The check-in QR code holds only a number for the registration. A calendar URL exists only if you create one, and you can turn it off at any time. Erasing your account cancels your registrations and offers your places to those waiting.

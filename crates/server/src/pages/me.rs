@@ -171,7 +171,7 @@ pub async fn erase(
         let html = render(&st, &ctx, None, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
-    st.store.erase_person(creds.id).await?;
+    st.store.erase_person(creds.id, &st.event_mails()).await?;
     let jar = jar.add(crate::auth::session::expired_session_cookie(&st.config));
     Ok((jar, Redirect::to("/?notice=erased")).into_response())
 }

@@ -294,14 +294,34 @@ async fn a_member_registers_gets_a_qr_code_and_is_checked_in_by_staff() {
             .await?
             .click()
             .await?;
-        client.wait().for_element(Locator::Id("register")).await?.click().await?;
-        client.wait().for_element(Locator::Css("figure.qr svg")).await?;
-        let status = client.find(Locator::Id("registration-status")).await?.text().await?;
+        client
+            .wait()
+            .for_element(Locator::Id("register"))
+            .await?
+            .click()
+            .await?;
+        client
+            .wait()
+            .for_element(Locator::Css("figure.qr svg"))
+            .await?;
+        let status = client
+            .find(Locator::Id("registration-status"))
+            .await?
+            .text()
+            .await?;
         assert!(status.contains("参加確定"), "{status}");
-        let code = client.find(Locator::Id("registration-code")).await?.text().await?;
+        let code = client
+            .find(Locator::Id("registration-code"))
+            .await?
+            .text()
+            .await?;
         assert_eq!(code.len(), 8);
         let png = client.screenshot().await?;
-        std::fs::write(std::env::temp_dir().join("kizuna-event-registered.png"), png).ok();
+        std::fs::write(
+            std::env::temp_dir().join("kizuna-event-registered.png"),
+            png,
+        )
+        .ok();
         let event_url = client.current_url().await?;
         let event_path = event_url.path().to_string();
 
@@ -313,7 +333,9 @@ async fn a_member_registers_gets_a_qr_code_and_is_checked_in_by_staff() {
             .await?;
         client.goto(&app.url("/signin")).await?;
         sign_in_as(client, &app, "csr.coordinator").await?;
-        client.goto(&app.url(&format!("{event_path}/check-in"))).await?;
+        client
+            .goto(&app.url(&format!("{event_path}/check-in")))
+            .await?;
         client
             .find(Locator::Id("code"))
             .await?

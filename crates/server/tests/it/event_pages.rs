@@ -17,20 +17,28 @@ async fn world() -> World {
         .store
         .create_organisation(
             None,
-            &kizuna_domain::NewOrganisation::parse(&kizuna_domain::organisation::OrganisationInput {
-                kind: "company".into(),
-                name: "日本電気株式会社".into(),
-                ..Default::default()
-            })
+            &kizuna_domain::NewOrganisation::parse(
+                &kizuna_domain::organisation::OrganisationInput {
+                    kind: "company".into(),
+                    name: "日本電気株式会社".into(),
+                    ..Default::default()
+                },
+            )
             .unwrap(),
         )
         .await
         .unwrap();
     let partnership = app.partnership(&[company]).await;
-    app.person("coordinator@example.jp", &[role(partnership, Role::Coordinator, None)])
-        .await;
-    app.person("member@example.jp", &[role(partnership, Role::Member, None)])
-        .await;
+    app.person(
+        "coordinator@example.jp",
+        &[role(partnership, Role::Coordinator, None)],
+    )
+    .await;
+    app.person(
+        "member@example.jp",
+        &[role(partnership, Role::Member, None)],
+    )
+    .await;
     World {
         app,
         partnership,
@@ -75,8 +83,14 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
         .unwrap();
     assert_eq!(res.status(), 422);
     let html = res.text().await.unwrap();
-    assert!(html.contains("終了日時は開始日時より後にしてください"), "{html}");
-    assert!(html.contains("value=\"県職員との対話会\""), "what was typed is kept");
+    assert!(
+        html.contains("終了日時は開始日時より後にしてください"),
+        "{html}"
+    );
+    assert!(
+        html.contains("value=\"県職員との対話会\""),
+        "what was typed is kept"
+    );
     let res = coordinator
         .post(app.url(&format!("/partnerships/{}/events", w.partnership)))
         .form(&form(&w, "2030-12-10T16:00"))
@@ -97,11 +111,26 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
     let listed = |c: reqwest::Client, path: String| async move {
         c.get(path).send().await.unwrap().text().await.unwrap()
     };
-    assert!(!listed(app.client(), app.url("/events")).await.contains("県職員との対話会"));
+    assert!(
+        !listed(app.client(), app.url("/events"))
+            .await
+            .contains("県職員との対話会")
+    );
     let member = app.signed_in("member@example.jp").await;
-    assert!(listed(member.clone(), app.url("/events")).await.contains("県職員との対話会"));
-    let calendar = listed(member.clone(), app.url("/events?view=calendar&month=2030-12")).await;
-    assert!(calendar.contains(&format!("href=\"/events/{id}\"")), "in the month grid");
+    assert!(
+        listed(member.clone(), app.url("/events"))
+            .await
+            .contains("県職員との対話会")
+    );
+    let calendar = listed(
+        member.clone(),
+        app.url("/events?view=calendar&month=2030-12"),
+    )
+    .await;
+    assert!(
+        calendar.contains(&format!("href=\"/events/{id}\"")),
+        "in the month grid"
+    );
     assert!(calendar.contains("2030年12月"));
 
     // Register: confirmed, with a QR code and the code on the page.
@@ -116,7 +145,11 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
         res.headers()["location"],
         format!("/events/{id}?notice=registration-confirmed").as_str()
     );
-    let page = listed(member.clone(), app.url(&format!("/events/{id}?notice=registration-confirmed"))).await;
+    let page = listed(
+        member.clone(),
+        app.url(&format!("/events/{id}?notice=registration-confirmed")),
+    )
+    .await;
     assert!(page.contains("参加が確定しました"));
     assert!(page.contains("<svg role=\"img\" aria-label=\"受付用QRコード\""));
     let code = page
@@ -128,7 +161,11 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
         .unwrap()
         .to_string();
     assert_eq!(code.len(), 8);
-    assert!(listed(member.clone(), app.url("/me/events")).await.contains("県職員との対話会"));
+    assert!(
+        listed(member.clone(), app.url("/me/events"))
+            .await
+            .contains("県職員との対話会")
+    );
 
     // The calendar feed: a secret URL listing the event, until revoked.
     let html = member
@@ -148,9 +185,15 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
         .unwrap()
         .to_string();
     let res = reqwest::get(&feed).await.unwrap();
-    assert_eq!(res.headers()["content-type"], "text/calendar; charset=utf-8");
+    assert_eq!(
+        res.headers()["content-type"],
+        "text/calendar; charset=utf-8"
+    );
     let ics = res.text().await.unwrap();
-    assert!(ics.contains("SUMMARY:県職員との対話会") && ics.contains("DTSTART:20301210T050000Z"), "{ics}");
+    assert!(
+        ics.contains("SUMMARY:県職員との対話会") && ics.contains("DTSTART:20301210T050000Z"),
+        "{ics}"
+    );
     // The partnership's public feed does not show a partnership-only event.
     let public = reqwest::get(app.url(&format!("/partnerships/{}/calendar.ics", w.partnership)))
         .await
@@ -159,7 +202,11 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
         .await
         .unwrap();
     assert!(public.starts_with("BEGIN:VCALENDAR") && !public.contains("県職員との対話会"));
-    member.post(app.url("/me/calendar/revocation")).send().await.unwrap();
+    member
+        .post(app.url("/me/calendar/revocation"))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(reqwest::get(&feed).await.unwrap().status(), 404);
 
     // Check-in: only organisers; the QR link fills the code in.
@@ -172,7 +219,14 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
             .status(),
         403
     );
-    let staff_page = listed(coordinator.clone(), app.url(&format!("/events/{id}/check-in?code={}", code.to_lowercase()))).await;
+    let staff_page = listed(
+        coordinator.clone(),
+        app.url(&format!(
+            "/events/{id}/check-in?code={}",
+            code.to_lowercase()
+        )),
+    )
+    .await;
     assert!(staff_page.contains(&format!("value=\"{code}\"")));
     let bad = coordinator
         .post(app.url(&format!("/events/{id}/check-in")))
@@ -181,7 +235,12 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
         .await
         .unwrap();
     assert_eq!(bad.status(), 422);
-    assert!(bad.text().await.unwrap().contains("このコードの申込は見つかりません"));
+    assert!(
+        bad.text()
+            .await
+            .unwrap()
+            .contains("このコードの申込は見つかりません")
+    );
     let done = coordinator
         .post(app.url(&format!("/events/{id}/check-in")))
         .form(&[("code", code.as_str())])
@@ -191,7 +250,10 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
         .text()
         .await
         .unwrap();
-    assert!(done.contains("受付しました") && done.contains("試験 太郎"), "{done}");
+    assert!(
+        done.contains("受付しました") && done.contains("試験 太郎"),
+        "{done}"
+    );
 
     // The participant list exports for Excel, guests counted.
     let csv = coordinator
@@ -204,8 +266,15 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
         .unwrap();
     assert!(csv.starts_with(b"\xEF\xBB\xBF"));
     let text = String::from_utf8(csv[3..].to_vec()).unwrap();
-    assert!(text.contains("member@example.jp") && text.contains("参加確定"), "{text}");
-    let page = listed(coordinator.clone(), app.url(&format!("/events/{id}/participants"))).await;
+    assert!(
+        text.contains("member@example.jp") && text.contains("参加確定"),
+        "{text}"
+    );
+    let page = listed(
+        coordinator.clone(),
+        app.url(&format!("/events/{id}/participants")),
+    )
+    .await;
     assert!(page.contains("席（同伴者を含む）"));
     assert_eq!(app.store.attendance(id).await.unwrap().seats_taken, 2);
 }
@@ -225,8 +294,23 @@ async fn people_outside_an_event_cannot_see_or_organise_it() {
         .send()
         .await
         .unwrap();
-    let id = res.headers()["location"].to_str().unwrap().trim_start_matches("/events/").split('?').next().unwrap().to_string();
-    assert_eq!(outsider.get(app.url(&format!("/events/{id}"))).send().await.unwrap().status(), 404);
+    let id = res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/events/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        outsider
+            .get(app.url(&format!("/events/{id}")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
     assert_eq!(
         outsider
             .post(app.url(&format!("/events/{id}/registrations")))
@@ -239,7 +323,15 @@ async fn people_outside_an_event_cannot_see_or_organise_it() {
     );
     // A member of the partnership sees it but may not organise it.
     let member = app.signed_in("member@example.jp").await;
-    assert_eq!(member.get(app.url(&format!("/events/{id}/edit"))).send().await.unwrap().status(), 403);
+    assert_eq!(
+        member
+            .get(app.url(&format!("/events/{id}/edit")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        403
+    );
     assert_eq!(
         member
             .get(app.url(&format!("/partnerships/{}/events/new", w.partnership)))
