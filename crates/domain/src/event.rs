@@ -498,3 +498,91 @@ mod tests {
         assert_eq!(normalise_code("ａｂ２３-cd 45"), "AB23CD45");
     }
 }
+
+/// A question an organiser asks at registration.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct NewQuestion {
+    pub label: String,
+    /// `text` or `choice`
+    pub kind: String,
+    /// For choice questions: the choices, in order.
+    pub choices: Vec<String>,
+    pub required: bool,
+}
+
+impl NewQuestion {
+    /// `choices` is one choice per line (empty lines ignored).
+    pub fn parse(
+        label: &str,
+        kind: &str,
+        choices: &str,
+        required: bool,
+    ) -> Result<Self, ValidationError> {
+        let label = required_text("label", label, 200)?;
+        let kind = match kind.trim() {
+            "" | "text" => "text",
+            "choice" => "choice",
+            _ => return Err(ValidationError::new("question_kind", "unknown_choice")),
+        };
+        let choices: Vec<String> = if kind == "choice" {
+            choices
+                .lines()
+                .map(str::trim)
+                .filter(|c| !c.is_empty())
+                .map(str::to_string)
+                .collect()
+        } else {
+            Vec::new()
+        };
+        if kind == "choice" && choices.len() < 2 {
+            return Err(ValidationError::new("choices", "two_choices_required"));
+        }
+        if choices.len() > 20 || choices.iter().any(|c| c.chars().count() > 100) {
+            return Err(ValidationError::new("choices", "too_long"));
+        }
+        Ok(Self {
+            label,
+            kind: kind.to_string(),
+            choices,
+            required,
+        })
+    }
+
+    /// Checks one answer to this question; `None` when left empty and optional.
+    pub fn answer(&self, input: Option<&str>) -> Result<Option<String>, ValidationError> {
+        let v = input.map(str::trim).unwrap_or("");
+        if v.is_empty() {
+            return if self.required {
+                Err(ValidationError::new("answers", "answer_required"))
+            } else {
+                Ok(None)
+            };
+        }
+        if self.kind == "choice" && !self.choices.iter().any(|c| c == v) {
+            return Err(ValidationError::new("answers", "unknown_choice"));
+        }
+        optional_text("answers", v, 500)
+    }
+}
+
+#[cfg(test)]
+mod question_tests {
+    use super::NewQuestion;
+
+    #[test]
+    fn answers_follow_their_question() {
+        let q = NewQuestion::parse("昼食", "choice", "弁当\n\n不要\n", true).unwrap();
+        assert_eq!(q.choices, ["弁当", "不要"]);
+        assert_eq!(q.answer(Some("弁当")).unwrap().as_deref(), Some("弁当"));
+        assert_eq!(q.answer(Some("寿司")).unwrap_err().code, "unknown_choice");
+        assert_eq!(q.answer(None).unwrap_err().code, "answer_required");
+        let free = NewQuestion::parse("アレルギー", "text", "", false).unwrap();
+        assert_eq!(free.answer(Some("  ")).unwrap(), None);
+        assert_eq!(
+            NewQuestion::parse("x", "choice", "一つだけ", false)
+                .unwrap_err()
+                .code,
+            "two_choices_required"
+        );
+    }
+}

@@ -143,6 +143,11 @@ pub fn router() -> Router<AppState> {
             get(event_admin::edit).post(event_admin::update),
         )
         .route("/events/{id}/cancellation", post(event_admin::cancel))
+        .route("/events/{id}/questions", post(event_admin::add_question))
+        .route(
+            "/events/{id}/questions/{question}/delete",
+            post(event_admin::delete_question),
+        )
         .route("/events/{id}/participants", get(event_admin::participants))
         .route(
             "/events/{id}/participants.csv",

@@ -347,6 +347,113 @@ async fn notify_all(
     Ok(())
 }
 
+/// A question asked at registration.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct Question {
+    pub id: i64,
+    pub event_id: i64,
+    pub position: i64,
+    pub label: String,
+    /// `text` or `choice`
+    pub kind: String,
+    /// One choice per line.
+    pub choices: String,
+    pub required: i64,
+}
+
+impl Question {
+    pub fn choice_list(&self) -> Vec<&str> {
+        self.choices.lines().filter(|c| !c.is_empty()).collect()
+    }
+
+    pub fn rule(&self) -> kizuna_domain::event::NewQuestion {
+        kizuna_domain::event::NewQuestion {
+            label: self.label.clone(),
+            kind: self.kind.clone(),
+            choices: self.choice_list().iter().map(|c| c.to_string()).collect(),
+            required: self.required == 1,
+        }
+    }
+}
+
+impl Store {
+    /// The event's registration questions, in order.
+    pub async fn questions(&self, event_id: i64) -> Result<Vec<Question>> {
+        Ok(sqlx::query_as(
+            "SELECT id, event_id, position, label, kind, choices, required FROM event_questions
+             WHERE event_id = $1 ORDER BY position, id",
+        )
+        .bind(event_id)
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Adds a question at the end.
+    pub async fn add_question(
+        &self,
+        actor: i64,
+        event_id: i64,
+        q: &kizuna_domain::event::NewQuestion,
+    ) -> Result<i64> {
+        let mut tx = self.begin_write().await?;
+        let count: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM event_questions WHERE event_id = $1")
+                .bind(event_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        if count >= 10 {
+            return Err(StoreError::Conflict("too_many_questions"));
+        }
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO event_questions (event_id, position, label, kind, choices, required)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(event_id)
+        .bind(count + 1)
+        .bind(&q.label)
+        .bind(&q.kind)
+        .bind(q.choices.join("\n"))
+        .bind(i64::from(q.required))
+        .fetch_one(&mut *tx)
+        .await?;
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "event.question.add",
+            "event",
+            Some(event_id),
+            Some(&q.label),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Removes a question; answers already given stay with their registrations.
+    pub async fn delete_question(&self, actor: i64, event_id: i64, question_id: i64) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM event_questions WHERE id = $1 AND event_id = $2")
+            .bind(question_id)
+            .bind(event_id)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound);
+        }
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "event.question.delete",
+            "event",
+            Some(event_id),
+            None,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
 /// The few columns registration decisions need, read under a lock.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(crate) struct LockedEvent {

@@ -126,6 +126,8 @@ pub struct Participant {
     pub guests: i64,
     pub queued_at: i64,
     pub checked_in_at: Option<i64>,
+    /// JSON object: question id → answer.
+    pub answers: String,
 }
 
 /// One of a person's registrations with what they need of its event.
@@ -149,6 +151,16 @@ pub struct MyRegistration {
     pub event_status: String,
 }
 
+impl Participant {
+    /// The answer to question `id`, or empty.
+    pub fn answer(&self, id: i64) -> String {
+        serde_json::from_str::<serde_json::Value>(&self.answers)
+            .ok()
+            .and_then(|v| v.get(id.to_string())?.as_str().map(str::to_string))
+            .unwrap_or_default()
+    }
+}
+
 /// A check-in: who, and whether they had already been checked in.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct CheckIn {
@@ -168,12 +180,33 @@ impl Store {
         guests: i64,
         mail: &dyn EventMail,
     ) -> Result<Registered> {
+        self.register_with(viewer, event_id, guests, &Default::default(), mail)
+            .await
+    }
+
+    /// [`Store::register`] with answers to the event's questions
+    /// (question id → answer); required ones must be answered.
+    pub async fn register_with(
+        &self,
+        viewer: &Viewer,
+        event_id: i64,
+        guests: i64,
+        answers: &std::collections::HashMap<i64, String>,
+        mail: &dyn EventMail,
+    ) -> Result<Registered> {
         let person_id = viewer.person_id.ok_or(StoreError::NotFound)?;
         // Visibility first: an event the viewer cannot see does not exist.
         let event = self.event(viewer, event_id).await?;
         if !(0..=MAX_GUESTS).contains(&guests) {
             return Err(kizuna_domain::ValidationError::new("guests", "too_large").into());
         }
+        let mut given = serde_json::Map::new();
+        for q in self.questions(event_id).await? {
+            if let Some(a) = q.rule().answer(answers.get(&q.id).map(String::as_str))? {
+                given.insert(q.id.to_string(), serde_json::Value::String(a));
+            }
+        }
+        let answers = serde_json::Value::Object(given).to_string();
         let mut tx = self.begin_write().await?;
         let ev = lock_event(&mut tx, self.backend(), event_id).await?;
         let t = now();
@@ -205,7 +238,7 @@ impl Store {
             Some((id, _)) => {
                 sqlx::query(
                     "UPDATE registrations SET status = $1, guests = $2, seats = $3, code = $4, queued_at = $5,
-                         offer_expires_at = NULL, checked_in_at = NULL, updated_at = $5 WHERE id = $6",
+                         offer_expires_at = NULL, checked_in_at = NULL, updated_at = $5, answers = $7 WHERE id = $6",
                 )
                 .bind(status.as_str())
                 .bind(guests)
@@ -213,14 +246,15 @@ impl Store {
                 .bind(new_code())
                 .bind(t)
                 .bind(id)
+                .bind(&answers)
                 .execute(&mut *tx)
                 .await?;
                 id
             }
             None => {
                 sqlx::query_scalar(
-                    "INSERT INTO registrations (event_id, person_id, status, guests, seats, code, queued_at, created_at, updated_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7) RETURNING id",
+                    "INSERT INTO registrations (event_id, person_id, status, guests, seats, code, queued_at, created_at, updated_at, answers)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8) RETURNING id",
                 )
                 .bind(event_id)
                 .bind(person_id)
@@ -229,6 +263,7 @@ impl Store {
                 .bind(seats)
                 .bind(new_code())
                 .bind(t)
+                .bind(&answers)
                 .fetch_one(&mut *tx)
                 .await?
             }
@@ -639,7 +674,8 @@ impl Store {
     /// Everyone registered for an event, waitlist in its order (organisers).
     pub async fn participants(&self, event_id: i64) -> Result<Vec<Participant>> {
         Ok(sqlx::query_as(
-            "SELECT r.id AS registration_id, r.person_id, p.display_name, p.email, r.status, r.guests, r.queued_at, r.checked_in_at
+            "SELECT r.id AS registration_id, r.person_id, p.display_name, p.email, r.status, r.guests, r.queued_at, r.checked_in_at,
+                    r.answers
              FROM registrations r JOIN people p ON p.id = r.person_id
              WHERE r.event_id = $1
              ORDER BY CASE r.status WHEN 'confirmed' THEN 0 WHEN 'offered' THEN 1 WHEN 'pending' THEN 2

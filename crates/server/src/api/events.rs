@@ -205,15 +205,48 @@ pub async fn list(
     ))
 }
 
-/// One event.
+/// A question asked at registration.
+#[derive(Serialize, ToSchema)]
+pub struct Question {
+    id: i64,
+    label: String,
+    /// `text` or `choice`
+    kind: String,
+    choices: Vec<String>,
+    required: bool,
+}
+
+/// One event, with its registration questions.
+#[derive(Serialize, ToSchema)]
+pub struct EventDetail {
+    #[serde(flatten)]
+    event: Event,
+    questions: Vec<Question>,
+}
+
+/// One event, with the questions asked at registration.
 #[utoipa::path(get, path = "/api/v1/events/{id}", tag = "events",
-    responses((status = 200, body = Event), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
+    responses((status = 200, body = EventDetail), (status = 404, body = super::Problem, content_type = "application/problem+json")))]
 pub async fn get_one(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-) -> Result<Json<Event>, AppError> {
-    Ok(Json(st.store.event(&ctx.viewer, id).await?.into()))
+) -> Result<Json<EventDetail>, AppError> {
+    let event = st.store.event(&ctx.viewer, id).await?.into();
+    let questions = st
+        .store
+        .questions(id)
+        .await?
+        .into_iter()
+        .map(|q| Question {
+            choices: q.choice_list().iter().map(|c| c.to_string()).collect(),
+            id: q.id,
+            label: q.label,
+            kind: q.kind,
+            required: q.required == 1,
+        })
+        .collect();
+    Ok(Json(EventDetail { event, questions }))
 }
 
 /// Creates an event of the partnership (its coordinators; municipal staff
@@ -291,6 +324,10 @@ pub struct RegistrationInput {
     /// People coming along (0–10), counted against the places.
     #[serde(default)]
     guests: i64,
+    /// Answers to the event's questions: question id → answer (for a
+    /// choice question, one of its choices). Required questions must be answered.
+    #[serde(default)]
+    answers: std::collections::HashMap<String, String>,
 }
 
 /// Registers the caller. The answer says where they stand: `confirmed`,
@@ -308,9 +345,14 @@ pub async fn register(
 ) -> Result<(StatusCode, Json<Registration>), AppError> {
     ctx.require_user()?;
     let input = body.map(|Json(b)| b).unwrap_or_default();
+    let answers = input
+        .answers
+        .iter()
+        .filter_map(|(k, v)| Some((k.parse().ok()?, v.clone())))
+        .collect();
     let done = st
         .store
-        .register(&ctx.viewer, id, input.guests, &st.event_mails())
+        .register_with(&ctx.viewer, id, input.guests, &answers, &st.event_mails())
         .await?;
     let mut r: Registration = done.registration.into();
     r.overlapping_events = done.overlaps.iter().map(|o| o.event_id).collect();

@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use kizuna_domain::event::{EventInput, EventKind, EventVisibility, NewEvent, jst_input_value};
 use kizuna_store::StoreError;
 use kizuna_store::event_extras::{Attendance, Feedback};
-use kizuna_store::events::Event;
+use kizuna_store::events::{Event, Question};
 use kizuna_store::municipalities::Municipality;
 use kizuna_store::partnerships::{Partnership, Party};
 use kizuna_store::registrations::{CheckIn, Participant};
@@ -32,6 +32,8 @@ struct FormPage {
     organisers: Vec<Party>,
     municipalities: std::sync::Arc<Vec<Municipality>>,
     pillars: Vec<kizuna_store::partnerships::Pillar>,
+    questions: Vec<Question>,
+    question_errors: FormErrors,
 }
 
 impl FormPage {
@@ -83,6 +85,11 @@ async fn form_page(
         organisers: organisers(st, ctx, &p).await?,
         municipalities: st.store.municipalities().await?,
         pillars: st.store.pillars(p.id).await?,
+        questions: match event_id {
+            Some(id) => st.store.questions(id).await?,
+            None => Vec::new(),
+        },
+        question_errors: FormErrors::default(),
         p,
         event_id,
         input,
@@ -301,6 +308,7 @@ struct ParticipantsPage {
     rows: Vec<Participant>,
     attendance: Attendance,
     feedback: Vec<Feedback>,
+    questions: Vec<Question>,
 }
 
 impl ParticipantsPage {
@@ -327,6 +335,7 @@ pub async fn participants(
         rows: st.store.participants(id).await?,
         attendance: st.store.attendance(id).await?,
         feedback: st.store.event_feedback(id).await?,
+        questions: st.store.questions(id).await?,
         e,
     };
     Ok(Html(page.render()?))
@@ -360,9 +369,13 @@ pub async fn decide(
     )))
 }
 
-fn participant_table(ctx: &Ctx, rows: &[Participant]) -> (Vec<String>, Vec<Vec<String>>) {
+fn participant_table(
+    ctx: &Ctx,
+    rows: &[Participant],
+    questions: &[Question],
+) -> (Vec<String>, Vec<Vec<String>>) {
     let tr = ctx.tr;
-    let header = [
+    let mut header: Vec<String> = [
         "col-name",
         "field-email",
         "registration-status-label",
@@ -373,17 +386,20 @@ fn participant_table(ctx: &Ctx, rows: &[Participant]) -> (Vec<String>, Vec<Vec<S
     .iter()
     .map(|k| tr.t(k))
     .collect();
+    header.extend(questions.iter().map(|q| q.label.clone()));
     let body = rows
         .iter()
         .map(|p| {
-            vec![
+            let mut row = vec![
                 p.display_name.clone(),
                 p.email.clone(),
                 tr.t(&format!("registration-status-{}", p.status)),
                 p.guests.to_string(),
                 p.checked_in_at.map(|t| tr.datetime(t)).unwrap_or_default(),
                 tr.datetime(p.queued_at),
-            ]
+            ];
+            row.extend(questions.iter().map(|q| p.answer(q.id)));
+            row
         })
         .collect();
     (header, body)
@@ -397,7 +413,8 @@ pub async fn export_csv(
 ) -> Result<Response, AppError> {
     organised(&st, &ctx, id).await?;
     let rows = st.store.participants(id).await?;
-    let (header, body) = participant_table(&ctx, &rows);
+    let questions = st.store.questions(id).await?;
+    let (header, body) = participant_table(&ctx, &rows, &questions);
     Ok(crate::exports::download(
         crate::exports::table_csv(&header, &body),
         "text/csv; charset=utf-8",
@@ -413,7 +430,8 @@ pub async fn export_xlsx(
 ) -> Result<Response, AppError> {
     organised(&st, &ctx, id).await?;
     let rows = st.store.participants(id).await?;
-    let (header, body) = participant_table(&ctx, &rows);
+    let questions = st.store.questions(id).await?;
+    let (header, body) = participant_table(&ctx, &rows, &questions);
     let bytes = crate::exports::table_xlsx(&ctx.tr.t("event-participants"), &header, &body, &[3])
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(crate::exports::download(
@@ -503,4 +521,77 @@ pub async fn check_in(
         }
         Err(other) => Err(other.into()),
     }
+}
+
+#[derive(serde::Deserialize)]
+pub struct QuestionForm {
+    #[serde(default)]
+    label: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    choices: String,
+    #[serde(default)]
+    required: String,
+}
+
+/// `POST /events/{id}/questions` — adds a registration question.
+pub async fn add_question(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<QuestionForm>,
+) -> Result<Response, AppError> {
+    let me = ctx.person_id()?;
+    let e = organised(&st, &ctx, id).await?;
+    let result = match kizuna_domain::event::NewQuestion::parse(
+        &f.label,
+        &f.kind,
+        &f.choices,
+        f.required == "1",
+    ) {
+        Ok(q) => st.store.add_question(me, id, &q).await.map(|_| ()),
+        Err(v) => Err(v.into()),
+    };
+    match result {
+        Ok(()) => {
+            Ok(Redirect::to(&format!("/events/{id}/edit?notice=saved#questions")).into_response())
+        }
+        Err(err) => {
+            let errors = form_error(&ctx, err)?;
+            let p = st.store.partnership(&ctx.viewer, e.partnership_id).await?;
+            let mut page = FormPage {
+                c: PageCtx::new(&ctx),
+                organisers: organisers(&st, &ctx, &p).await?,
+                municipalities: st.store.municipalities().await?,
+                pillars: st.store.pillars(p.id).await?,
+                questions: st.store.questions(id).await?,
+                question_errors: FormErrors::default(),
+                input: input_of(&e),
+                errors: FormErrors::default(),
+                event_id: Some(id),
+                p,
+            };
+            page.question_errors = errors;
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Html(page.render()?),
+            )
+                .into_response())
+        }
+    }
+}
+
+/// `POST /events/{id}/questions/{question}/delete`
+pub async fn delete_question(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path((id, question)): Path<(i64, i64)>,
+) -> Result<Redirect, AppError> {
+    let me = ctx.person_id()?;
+    organised(&st, &ctx, id).await?;
+    st.store.delete_question(me, id, question).await?;
+    Ok(Redirect::to(&format!(
+        "/events/{id}/edit?notice=saved#questions"
+    )))
 }

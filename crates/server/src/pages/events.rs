@@ -216,6 +216,7 @@ struct EventPage {
     overlaps: Vec<kizuna_store::registrations::Overlap>,
     feedback_given: bool,
     started: bool,
+    questions: Vec<kizuna_store::events::Question>,
 }
 
 impl EventPage {
@@ -270,6 +271,7 @@ async fn event_page(
         errors,
         overlaps,
         feedback_given,
+        questions: st.store.questions(id).await?,
     };
     Ok(page.render()?)
 }
@@ -294,12 +296,6 @@ pub async fn show(
     ))
 }
 
-#[derive(serde::Deserialize)]
-pub struct RegisterForm {
-    #[serde(default)]
-    guests: String,
-}
-
 /// Turns a refusal into a form error on the event's page; other errors pass.
 async fn refused(
     st: &AppState,
@@ -322,18 +318,28 @@ pub async fn register(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
-    Form(f): Form<RegisterForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Result<Response, AppError> {
     ctx.require_user()?;
-    let guests = match kizuna_domain::event::whole_number("guests", &f.guests, 0, 10) {
+    let guests_input = pairs
+        .iter()
+        .find(|(k, _)| k == "guests")
+        .map(|(_, v)| v.as_str())
+        .unwrap_or("");
+    let guests = match kizuna_domain::event::whole_number("guests", guests_input, 0, 10) {
         Ok(g) => g.unwrap_or(0),
         Err(e) => return refused(&st, &ctx, id, "guests", e.into()).await,
     };
-    match st
+    // Answers arrive as q<question id>.
+    let answers: std::collections::HashMap<i64, String> = pairs
+        .iter()
+        .filter_map(|(k, v)| Some((k.strip_prefix('q')?.parse().ok()?, v.clone())))
+        .collect();
+    let done = st
         .store
-        .register(&ctx.viewer, id, guests, &st.event_mails())
-        .await
-    {
+        .register_with(&ctx.viewer, id, guests, &answers, &st.event_mails())
+        .await;
+    match done {
         Ok(done) if done.overlaps.is_empty() => Ok(Redirect::to(&format!(
             "/events/{id}?notice=registration-{}",
             done.registration.status

@@ -342,3 +342,120 @@ async fn people_outside_an_event_cannot_see_or_organise_it() {
         403
     );
 }
+
+#[tokio::test]
+async fn registration_questions_are_asked_required_and_exported() {
+    let w = world().await;
+    let app = &w.app;
+    let coordinator = app.signed_in("coordinator@example.jp").await;
+    let res = coordinator
+        .post(app.url(&format!("/partnerships/{}/events", w.partnership)))
+        .form(&form(&w, "2030-12-10T16:00"))
+        .send()
+        .await
+        .unwrap();
+    let id = res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/events/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    // A choice question with a single choice is refused with its reason.
+    let bad = coordinator
+        .post(app.url(&format!("/events/{id}/questions")))
+        .form(&[
+            ("label", "昼食"),
+            ("kind", "choice"),
+            ("choices", "弁当"),
+            ("required", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 422);
+    assert!(bad.text().await.unwrap().contains("選択肢を2つ以上"));
+    let ok = coordinator
+        .post(app.url(&format!("/events/{id}/questions")))
+        .form(&[
+            ("label", "昼食"),
+            ("kind", "choice"),
+            ("choices", "弁当\n不要"),
+            ("required", "1"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 303);
+    let event_id: i64 = id.parse().unwrap();
+    let q = app.store.questions(event_id).await.unwrap().remove(0);
+
+    let member = app.signed_in("member@example.jp").await;
+    let page = member
+        .get(app.url(&format!("/events/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(page.contains(&format!("name=\"q{}\" value=\"弁当\"", q.id)));
+    let missing = member
+        .post(app.url(&format!("/events/{id}/registrations")))
+        .form(&[("guests", "0")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(missing.status(), 422);
+    assert!(
+        missing
+            .text()
+            .await
+            .unwrap()
+            .contains("必須の質問に回答してください")
+    );
+    assert!(
+        app.store.participants(event_id).await.unwrap().is_empty(),
+        "nothing stored"
+    );
+    let field = format!("q{}", q.id);
+    let res = member
+        .post(app.url(&format!("/events/{id}/registrations")))
+        .form(&[("guests", "0"), (field.as_str(), "弁当")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let csv = coordinator
+        .get(app.url(&format!("/events/{id}/participants.csv")))
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = String::from_utf8(csv[3..].to_vec()).unwrap();
+    let mut lines = text.lines();
+    assert!(lines.next().unwrap().ends_with(",昼食"));
+    assert!(lines.next().unwrap().ends_with(",弁当"));
+    // The API shows the question and takes answers by question id.
+    let hidden = reqwest::get(app.url(&format!("/api/v1/events/{id}")))
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), 404, "partnership events are not public");
+    let detail: serde_json::Value = member
+        .get(app.url(&format!("/api/v1/events/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["title"], "県職員との対話会");
+    assert_eq!(
+        detail["questions"][0]["choices"],
+        serde_json::json!(["弁当", "不要"])
+    );
+    assert_eq!(detail["questions"][0]["required"], true);
+}
