@@ -144,6 +144,7 @@ pub fn router() -> Router<AppState> {
         )
         .route("/events/{id}/cancellation", post(event_admin::cancel))
         .route("/events/{id}/questions", post(event_admin::add_question))
+        .route("/events/{id}/shifts", post(event_admin::add_shift))
         .route(
             "/events/{id}/questions/{question}/delete",
             post(event_admin::delete_question),

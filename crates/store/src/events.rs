@@ -103,51 +103,141 @@ impl Store {
     pub async fn create_event(&self, actor: i64, partnership_id: i64, e: &NewEvent) -> Result<i64> {
         let mut tx = self.begin_write().await?;
         check_organiser(&mut tx, partnership_id, e.organiser_id).await?;
-        let t = now();
-        let id: i64 = sqlx::query_scalar(
-            "INSERT INTO events (partnership_id, organiser_id, kind, title, title_en, description, description_en,
-                 pillar_key, municipality_code, venue, address, online_url, starts_at, ends_at, capacity,
-                 registration_opens_at, registration_closes_at, needs_approval, visibility, offer_hours,
-                 created_by, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22)
-             RETURNING id",
+        let id = insert_event(&mut tx, actor, partnership_id, e, None, None).await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A repeating event: `count` occurrences (2–26) of `e`, every `every`,
+    /// each an event of its own in one series (registration is per date).
+    pub async fn create_event_series(
+        &self,
+        actor: i64,
+        partnership_id: i64,
+        e: &NewEvent,
+        every: Repeat,
+        count: i64,
+    ) -> Result<Vec<i64>> {
+        if !(2..=26).contains(&count) {
+            return Err(kizuna_domain::ValidationError::new("repeat_count", "too_large").into());
+        }
+        let mut tx = self.begin_write().await?;
+        check_organiser(&mut tx, partnership_id, e.organiser_id).await?;
+        let series: i64 = sqlx::query_scalar(
+            "INSERT INTO event_series (partnership_id, title, created_at) VALUES ($1, $2, $3) RETURNING id",
         )
         .bind(partnership_id)
-        .bind(e.organiser_id)
-        .bind(e.kind.as_str())
         .bind(&e.title)
-        .bind(e.title_en.as_deref())
-        .bind(&e.description)
-        .bind(e.description_en.as_deref())
-        .bind(e.pillar_key.as_deref())
-        .bind(e.municipality_code.as_ref().map(|c| c.as_str().to_string()))
-        .bind(e.venue.as_deref())
-        .bind(e.address.as_deref())
-        .bind(e.online_url.as_deref())
-        .bind(e.starts_at)
-        .bind(e.ends_at)
-        .bind(e.capacity)
-        .bind(e.registration_opens_at)
-        .bind(e.registration_closes_at)
-        .bind(i64::from(e.needs_approval))
-        .bind(e.visibility.as_str())
-        .bind(e.offer_hours)
-        .bind(actor)
-        .bind(t)
+        .bind(now())
         .fetch_one(&mut *tx)
-        .await
-        .map_err(crate::ledger::fk_as_unknown_municipality)?;
-        audit::record(
+        .await?;
+        let mut ids = Vec::new();
+        for n in 0..count {
+            let shift = |t: i64| every.shift(t, n);
+            let occurrence = NewEvent {
+                starts_at: shift(e.starts_at),
+                ends_at: shift(e.ends_at),
+                registration_opens_at: e.registration_opens_at.map(shift),
+                registration_closes_at: e.registration_closes_at.map(shift),
+                ..e.clone()
+            };
+            ids.push(
+                insert_event(
+                    &mut tx,
+                    actor,
+                    partnership_id,
+                    &occurrence,
+                    Some(series),
+                    None,
+                )
+                .await?,
+            );
+        }
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// A shift or slot within an event: its own times and places, the rest
+    /// (kind, organiser, venue, who may see it) as the event's.
+    pub async fn add_shift(
+        &self,
+        actor: i64,
+        parent_id: i64,
+        title: &str,
+        starts_at: i64,
+        ends_at: i64,
+        capacity: Option<i64>,
+    ) -> Result<i64> {
+        let sql = format!("SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE e.id = $1");
+        let parent: Event = some(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(parent_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )?;
+        if parent.parent_id.is_some() {
+            return Err(StoreError::Conflict("shift_of_a_shift"));
+        }
+        if ends_at <= starts_at {
+            return Err(kizuna_domain::ValidationError::new("ends_at", "end_before_start").into());
+        }
+        let input = kizuna_domain::event::EventInput {
+            kind: parent.kind.clone(),
+            title: title.to_string(),
+            description: parent.description.clone(),
+            organiser_id: parent.organiser_id.to_string(),
+            pillar_key: parent.pillar_key.clone().unwrap_or_default(),
+            municipality_code: parent.municipality_code.clone().unwrap_or_default(),
+            venue: parent.venue.clone().unwrap_or_default(),
+            address: parent.address.clone().unwrap_or_default(),
+            online_url: parent.online_url.clone().unwrap_or_default(),
+            starts_at: kizuna_domain::event::jst_input_value(starts_at),
+            ends_at: kizuna_domain::event::jst_input_value(ends_at),
+            capacity: capacity.map(|c| c.to_string()).unwrap_or_default(),
+            registration_opens_at: parent
+                .registration_opens_at
+                .map(kizuna_domain::event::jst_input_value)
+                .unwrap_or_default(),
+            needs_approval: parent.needs_approval == 1,
+            visibility: parent.visibility.clone(),
+            offer_hours: parent.offer_hours.to_string(),
+            ..Default::default()
+        };
+        let shift = NewEvent::parse(&input)?;
+        let mut tx = self.begin_write().await?;
+        let id = insert_event(
             &mut tx,
-            Some(actor),
-            "event.create",
-            "event",
-            Some(id),
-            Some(&e.title),
+            actor,
+            parent.partnership_id,
+            &shift,
+            parent.series_id,
+            Some(parent_id),
         )
         .await?;
         tx.commit().await?;
         Ok(id)
+    }
+
+    /// The shifts of an event, in time order.
+    pub async fn shifts(&self, parent_id: i64) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE e.parent_id = $1 ORDER BY e.starts_at, e.id"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(parent_id)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// The other dates of a repeating event, in time order.
+    pub async fn series_events(&self, series_id: i64) -> Result<Vec<Event>> {
+        let sql = format!(
+            "SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE e.series_id = $1 AND e.parent_id IS NULL ORDER BY e.starts_at, e.id"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(series_id)
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// An event as the viewer may see it; `NotFound` otherwise.
@@ -175,7 +265,7 @@ impl Store {
                AND ($4 = '' OR e.kind = $4)
                AND ($5 = '' OR e.municipality_code = $5)
                AND ($6 = '' OR m.region = $6)
-               AND e.ends_at > $7 AND e.starts_at < $8
+               AND e.ends_at > $7 AND e.starts_at < $8 AND e.parent_id IS NULL
              ORDER BY e.starts_at, e.id LIMIT $9 OFFSET $10"
         );
         let from = match (f.from, f.include_past) {
@@ -452,6 +542,107 @@ impl Store {
         tx.commit().await?;
         Ok(())
     }
+}
+
+/// How a series repeats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Repeat {
+    Weekly,
+    Fortnightly,
+    /// The same day of the month (occurrences on a day the month lacks are
+    /// moved to its last day).
+    Monthly,
+}
+
+impl Repeat {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "weekly" => Some(Self::Weekly),
+            "fortnightly" => Some(Self::Fortnightly),
+            "monthly" => Some(Self::Monthly),
+            _ => None,
+        }
+    }
+
+    /// `t` moved `n` repetitions on, in Japan time.
+    pub fn shift(self, t: i64, n: i64) -> i64 {
+        use kizuna_domain::event::{JST_OFFSET, days_from_civil, jst_parts};
+        match self {
+            Self::Weekly => t + n * 7 * 86_400,
+            Self::Fortnightly => t + n * 14 * 86_400,
+            Self::Monthly => {
+                let (y, m, d, ..) = jst_parts(t);
+                let seconds = (t + JST_OFFSET).rem_euclid(86_400);
+                let months = y * 12 + (m - 1) + n;
+                let (ny, nm) = (months.div_euclid(12), months.rem_euclid(12) + 1);
+                let next = if nm == 12 {
+                    days_from_civil(ny + 1, 1, 1)
+                } else {
+                    days_from_civil(ny, nm + 1, 1)
+                };
+                let last = next - days_from_civil(ny, nm, 1);
+                (days_from_civil(ny, nm, 1) + d.min(last) - 1) * 86_400 + seconds - JST_OFFSET
+            }
+        }
+    }
+}
+
+/// Inserts an event (the caller checked the organiser and holds the write
+/// transaction).
+async fn insert_event(
+    tx: &mut Tx,
+    actor: i64,
+    partnership_id: i64,
+    e: &NewEvent,
+    series_id: Option<i64>,
+    parent_id: Option<i64>,
+) -> Result<i64> {
+    let t = now();
+    let id: i64 = sqlx::query_scalar(
+        "INSERT INTO events (partnership_id, organiser_id, kind, title, title_en, description, description_en,
+             pillar_key, municipality_code, venue, address, online_url, starts_at, ends_at, capacity,
+             registration_opens_at, registration_closes_at, needs_approval, visibility, offer_hours,
+             created_by, created_at, updated_at, series_id, parent_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24)
+         RETURNING id",
+    )
+    .bind(partnership_id)
+    .bind(e.organiser_id)
+    .bind(e.kind.as_str())
+    .bind(&e.title)
+    .bind(e.title_en.as_deref())
+    .bind(&e.description)
+    .bind(e.description_en.as_deref())
+    .bind(e.pillar_key.as_deref())
+    .bind(e.municipality_code.as_ref().map(|c| c.as_str().to_string()))
+    .bind(e.venue.as_deref())
+    .bind(e.address.as_deref())
+    .bind(e.online_url.as_deref())
+    .bind(e.starts_at)
+    .bind(e.ends_at)
+    .bind(e.capacity)
+    .bind(e.registration_opens_at)
+    .bind(e.registration_closes_at)
+    .bind(i64::from(e.needs_approval))
+    .bind(e.visibility.as_str())
+    .bind(e.offer_hours)
+    .bind(actor)
+    .bind(t)
+    .bind(series_id)
+    .bind(parent_id)
+    .fetch_one(&mut **tx)
+    .await
+    .map_err(crate::ledger::fk_as_unknown_municipality)?;
+    audit::record(
+        tx,
+        Some(actor),
+        "event.create",
+        "event",
+        Some(id),
+        Some(&e.title),
+    )
+    .await?;
+    Ok(id)
 }
 
 /// The few columns registration decisions need, read under a lock.

@@ -40,6 +40,7 @@ contract!(
     approval_and_transfer_keep_the_place_accounting_right,
     changes_cancellation_and_reminders_reach_everyone_registered_once,
     an_erased_account_gives_its_place_to_the_next_in_line_and_exports_list_registrations,
+    series_repeat_on_their_dates_and_shifts_have_their_own_places,
 );
 
 /// Records the notices instead of writing e-mails (the server's mails are
@@ -795,5 +796,130 @@ async fn an_erased_account_gives_its_place_to_the_next_in_line_and_exports_list_
         w.store.participants(id).await.unwrap().len(),
         1,
         "A is gone"
+    );
+}
+
+async fn series_repeat_on_their_dates_and_shifts_have_their_own_places(store: Store) {
+    use kizuna_store::events::Repeat;
+    let w = world(store).await;
+    let mail = Recorder::default();
+    let staff = w.organiser.person_id.unwrap();
+    // Monthly from 31 January: the 28th in February, the 31st in March (JST).
+    let mut monthly = input(&w, "10");
+    monthly.starts_at = "2031-01-31T10:00".into();
+    monthly.ends_at = "2031-01-31T12:00".into();
+    let ids = w
+        .store
+        .create_event_series(
+            staff,
+            w.partnership,
+            &NewEvent::parse(&monthly).unwrap(),
+            Repeat::Monthly,
+            3,
+        )
+        .await
+        .unwrap();
+    let dates: Vec<String> = {
+        let first = w.store.event(&Viewer::visitor(), ids[0]).await.unwrap();
+        w.store
+            .series_events(first.series_id.unwrap())
+            .await
+            .unwrap()
+            .iter()
+            .map(|e| kizuna_domain::event::jst_input_value(e.starts_at))
+            .collect()
+    };
+    assert_eq!(
+        dates,
+        ["2031-01-31T10:00", "2031-02-28T10:00", "2031-03-31T10:00"]
+    );
+    let weekly = Repeat::Weekly.shift(1_000, 2);
+    assert_eq!(weekly, 1_000 + 14 * 86_400);
+    assert!(matches!(
+        w.store
+            .create_event_series(staff, w.partnership, &NewEvent::parse(&monthly).unwrap(), Repeat::Weekly, 30)
+            .await,
+        Err(StoreError::Invalid(e)) if e.field == "repeat_count"
+    ));
+
+    // Shifts: their own places; the list shows only the event itself.
+    let drive = event(&w, &input(&w, "")).await;
+    let parent = w.store.event(&Viewer::visitor(), drive).await.unwrap();
+    let morning = w
+        .store
+        .add_shift(
+            staff,
+            drive,
+            "午前の部",
+            parent.starts_at,
+            parent.starts_at + 3600,
+            Some(1),
+        )
+        .await
+        .unwrap();
+    w.store
+        .add_shift(
+            staff,
+            drive,
+            "午後の部",
+            parent.starts_at + 3600,
+            parent.ends_at,
+            Some(1),
+        )
+        .await
+        .unwrap();
+    assert!(matches!(
+        w.store
+            .add_shift(
+                staff,
+                morning,
+                "入れ子",
+                parent.starts_at,
+                parent.ends_at,
+                None
+            )
+            .await,
+        Err(StoreError::Conflict("shift_of_a_shift"))
+    ));
+    let shifts = w.store.shifts(drive).await.unwrap();
+    assert_eq!(
+        shifts.iter().map(|s| s.title.as_str()).collect::<Vec<_>>(),
+        ["午前の部", "午後の部"]
+    );
+    assert_eq!(
+        shifts[0].visibility, "public",
+        "a shift is seen by whoever sees the event"
+    );
+    let listed = w
+        .store
+        .events(
+            &Viewer::visitor(),
+            &EventFilter {
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(listed.iter().any(|e| e.id == drive) && !listed.iter().any(|e| e.id == morning));
+    let a = person(&w.store, "a@example.jp").await;
+    let b = person(&w.store, "b@example.jp").await;
+    let va = viewer(&w.store, a).await;
+    w.store.register(&va, morning, 0, &mail).await.unwrap();
+    assert_eq!(
+        w.store
+            .register(&viewer(&w.store, b).await, morning, 0, &mail)
+            .await
+            .unwrap()
+            .registration
+            .status(),
+        S::Waitlisted,
+        "the shift's own places"
+    );
+    // A second shift at the same time as one's registration warns.
+    let done = w.store.register(&va, drive, 0, &mail).await.unwrap();
+    assert_eq!(
+        done.overlaps.iter().map(|o| o.event_id).collect::<Vec<_>>(),
+        [morning]
     );
 }

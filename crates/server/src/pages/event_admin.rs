@@ -181,11 +181,32 @@ pub async fn create(
         return Err(AppError::Forbidden);
     }
     let input = parse_form(&pairs);
+    let get = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    };
+    let repeat = kizuna_store::events::Repeat::parse(get("repeat"));
     let result = match NewEvent::parse(&input) {
         Ok(e) if !ctx.viewer.can_organise_event(id, e.organiser_id) => {
             Err(kizuna_domain::ValidationError::new("organiser_id", "organiser_not_a_party").into())
         }
-        Ok(e) => st.store.create_event(me, id, &e).await,
+        Ok(e) => match repeat {
+            None => st.store.create_event(me, id, &e).await,
+            Some(every) => {
+                match kizuna_domain::event::whole_number("repeat_count", get("repeat_count"), 2, 26)
+                {
+                    Ok(count) => st
+                        .store
+                        .create_event_series(me, id, &e, every, count.unwrap_or(2))
+                        .await
+                        .map(|ids| ids[0]),
+                    Err(v) => Err(v.into()),
+                }
+            }
+        },
         Err(v) => Err(v.into()),
     };
     match result {
@@ -594,4 +615,62 @@ pub async fn delete_question(
     Ok(Redirect::to(&format!(
         "/events/{id}/edit?notice=saved#questions"
     )))
+}
+
+#[derive(serde::Deserialize)]
+pub struct ShiftForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    ends_at: String,
+    #[serde(default)]
+    capacity: String,
+}
+
+/// `POST /events/{id}/shifts` — a shift or slot within the event.
+pub async fn add_shift(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+    Form(f): Form<ShiftForm>,
+) -> Result<Response, AppError> {
+    use kizuna_domain::event::{jst_datetime, whole_number};
+    let me = ctx.person_id()?;
+    organised(&st, &ctx, id).await?;
+    let parsed = (|| {
+        let title = kizuna_domain::error::required_text("title", &f.title, 120)?;
+        let starts = jst_datetime("starts_at", &f.starts_at)?
+            .ok_or(kizuna_domain::ValidationError::new("starts_at", "required"))?;
+        let ends = jst_datetime("ends_at", &f.ends_at)?
+            .ok_or(kizuna_domain::ValidationError::new("ends_at", "required"))?;
+        let capacity = whole_number(
+            "capacity",
+            &f.capacity,
+            1,
+            kizuna_domain::event::MAX_CAPACITY,
+        )?;
+        Ok::<_, kizuna_domain::ValidationError>((title, starts, ends, capacity))
+    })();
+    let result = match parsed {
+        Ok((title, starts, ends, capacity)) => {
+            st.store
+                .add_shift(me, id, &title, starts, ends, capacity)
+                .await
+        }
+        Err(v) => Err(v.into()),
+    };
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/events/{id}?notice=saved#shifts")).into_response()),
+        Err(StoreError::Invalid(v)) => {
+            let errors = FormErrors::from_validation(ctx.tr, &v);
+            Ok((
+                axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                Html(super::events::event_page(&st, &ctx, id, errors, Vec::new()).await?),
+            )
+                .into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }

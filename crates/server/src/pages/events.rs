@@ -217,6 +217,9 @@ struct EventPage {
     feedback_given: bool,
     started: bool,
     questions: Vec<kizuna_store::events::Question>,
+    shifts: Vec<Event>,
+    series: Vec<Event>,
+    parent: Option<Event>,
 }
 
 impl EventPage {
@@ -232,7 +235,7 @@ impl EventPage {
 }
 
 /// Renders an event's page; `errors` and `overlaps` come from a form post.
-async fn event_page(
+pub async fn event_page(
     st: &AppState,
     ctx: &Ctx,
     id: i64,
@@ -256,6 +259,14 @@ async fn event_page(
         Some(r) => st.store.feedback_of(r.id).await?.is_some(),
         None => false,
     };
+    let series = match e.series_id {
+        Some(s) => st.store.series_events(s).await?,
+        None => Vec::new(),
+    };
+    let parent = match e.parent_id {
+        Some(p) => Some(st.store.event(&ctx.viewer, p).await?),
+        None => None,
+    };
     let t = kizuna_store::now();
     let page = EventPage {
         c: PageCtx::new(ctx),
@@ -272,6 +283,9 @@ async fn event_page(
         overlaps,
         feedback_given,
         questions: st.store.questions(id).await?,
+        shifts: st.store.shifts(id).await?,
+        series,
+        parent,
     };
     Ok(page.render()?)
 }

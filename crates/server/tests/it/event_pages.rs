@@ -459,3 +459,82 @@ async fn registration_questions_are_asked_required_and_exported() {
     );
     assert_eq!(detail["questions"][0]["required"], true);
 }
+
+#[tokio::test]
+async fn a_repeating_event_and_its_shifts_are_made_from_the_pages() {
+    let w = world().await;
+    let app = &w.app;
+    let coordinator = app.signed_in("coordinator@example.jp").await;
+    let mut f = form(&w, "2030-12-10T16:00");
+    f.push(("repeat", "weekly".into()));
+    f.push(("repeat_count", "３".into()));
+    let res = coordinator
+        .post(app.url(&format!("/partnerships/{}/events", w.partnership)))
+        .form(&f)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let id = res.headers()["location"]
+        .to_str()
+        .unwrap()
+        .trim_start_matches("/events/")
+        .split('?')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = coordinator
+        .get(app.url(&format!("/events/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("2030年12月17日(火) 14:00〜16:00") && page.contains("2030年12月24日(火)"),
+        "other dates listed"
+    );
+    let res = coordinator
+        .post(app.url(&format!("/events/{id}/shifts")))
+        .form(&[
+            ("title", "午前の部"),
+            ("starts_at", "2030-12-10T14:00"),
+            ("ends_at", "2030-12-10T13:00"),
+            ("capacity", "5"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 422);
+    assert!(
+        res.text()
+            .await
+            .unwrap()
+            .contains("終了日時は開始日時より後")
+    );
+    let res = coordinator
+        .post(app.url(&format!("/events/{id}/shifts")))
+        .form(&[
+            ("title", "前半"),
+            ("starts_at", "2030-12-10T14:00"),
+            ("ends_at", "2030-12-10T15:00"),
+            ("capacity", "5"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = coordinator
+        .get(app.url(&format!("/events/{id}")))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains(">前半</a>"),
+        "the shift is listed on its event"
+    );
+}
