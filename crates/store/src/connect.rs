@@ -45,8 +45,30 @@ impl Store {
             }
             _ => url.to_string(),
         };
-        let pool = AnyPoolOptions::new()
-            .max_connections(max_connections)
+        let options = |max: u32| AnyPoolOptions::new().max_connections(max);
+        let pool = Self::configure(options(max_connections), backend)
+            .connect(&url)
+            .await?;
+        // SQLite has one writer at a time. Write transactions queue for one
+        // dedicated connection here, in order, instead of many connections
+        // racing for the file lock and sleeping in SQLite's busy handler
+        // (which cost registrations half their throughput under load).
+        // Other processes on the same file still wait through busy_timeout.
+        let write_pool = match backend {
+            Backend::Sqlite => Self::configure(options(1), backend).connect(&url).await?,
+            Backend::Postgres => pool.clone(),
+        };
+        Ok(Self {
+            pool,
+            write_pool,
+            backend,
+            municipality_cache: Default::default(),
+            summaries: Default::default(),
+        })
+    }
+
+    fn configure(options: AnyPoolOptions, backend: Backend) -> AnyPoolOptions {
+        options
             .acquire_timeout(Duration::from_secs(10))
             // A ping before every query is one more hand-off to SQLite's
             // connection thread (a third of a page's cost under load) and
@@ -74,14 +96,6 @@ impl Store {
                     Ok(())
                 })
             })
-            .connect(&url)
-            .await?;
-        Ok(Self {
-            pool,
-            backend,
-            municipality_cache: Default::default(),
-            summaries: Default::default(),
-        })
     }
 
     /// Connects, brings the schema up to date and loads the seed data

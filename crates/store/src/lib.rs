@@ -45,6 +45,8 @@ pub type Tx = sqlx::Transaction<'static, sqlx::Any>;
 #[derive(Clone, Debug)]
 pub struct Store {
     pool: AnyPool,
+    /// Where write transactions run: one connection on SQLite (see `connect`).
+    write_pool: AnyPool,
     backend: Backend,
     municipality_cache: municipalities::MunicipalityCache,
     summaries: ledger::SummaryCache,
@@ -64,7 +66,7 @@ impl Store {
     /// SQLITE_BUSY half-way; PostgreSQL uses row locks and needs nothing more.
     pub async fn begin_write(&self) -> Result<Tx> {
         Ok(match self.backend {
-            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Sqlite => self.write_pool.begin_with("BEGIN IMMEDIATE").await?,
             Backend::Postgres => self.pool.begin().await?,
         })
     }
@@ -77,6 +79,7 @@ impl Store {
 
     pub async fn close(&self) {
         self.pool.close().await;
+        self.write_pool.close().await;
     }
 }
 

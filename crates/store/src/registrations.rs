@@ -39,6 +39,10 @@ impl Registration {
     }
 }
 
+/// The columns of a registration, as `RETURNING` lists them (no alias).
+const RETURNING: &str = "id, event_id, person_id, status, guests, seats, code, answers, queued_at,
+    offer_expires_at, checked_in_at, created_at, updated_at";
+
 const COLUMNS: &str =
     "r.id, r.event_id, r.person_id, r.status, r.guests, r.seats, r.code, r.answers, r.queued_at,
     r.offer_expires_at, r.checked_in_at, r.created_at, r.updated_at";
@@ -207,6 +211,28 @@ impl Store {
             }
         }
         let answers = serde_json::Value::Object(given).to_string();
+        // Read before taking the write lock: who is registering (for the
+        // mail) and whether they already are. A concurrent duplicate is
+        // caught by the unique key below; the lock is held for as few
+        // statements as possible (they decide the throughput on SQLite).
+        let who: Recipient =
+            sqlx::query_as("SELECT email, display_name, locale FROM people WHERE id = $1")
+                .bind(person_id)
+                .fetch_one(self.pool())
+                .await?;
+        let existing: Option<(i64, String)> = sqlx::query_as(
+            "SELECT id, status FROM registrations WHERE event_id = $1 AND person_id = $2",
+        )
+        .bind(event_id)
+        .bind(person_id)
+        .fetch_optional(self.pool())
+        .await?;
+        if existing
+            .as_ref()
+            .is_some_and(|(_, s)| S::parse(s).is_some_and(S::is_active))
+        {
+            return Err(StoreError::Conflict("already_registered"));
+        }
         let mut tx = self.begin_write().await?;
         let ev = lock_event(&mut tx, self.backend(), event_id).await?;
         let t = now();
@@ -215,67 +241,58 @@ impl Store {
         if ev.capacity.is_some_and(|c| need > c) {
             return Err(StoreError::Conflict("party_larger_than_capacity"));
         }
-        let existing: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, status FROM registrations WHERE event_id = $1 AND person_id = $2",
-        )
-        .bind(event_id)
-        .bind(person_id)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if existing
-            .as_ref()
-            .is_some_and(|(_, s)| S::parse(s).is_some_and(S::is_active))
-        {
-            return Err(StoreError::Conflict("already_registered"));
-        }
         let status = if ev.needs_approval == 1 {
             S::Pending
         } else {
             seat_or_queue(&mut tx, event_id, need).await?
         };
         let seats = if status.holds_seats() { need } else { 0 };
-        let id = match existing {
-            Some((id, _)) => {
-                sqlx::query(
-                    "UPDATE registrations SET status = $1, guests = $2, seats = $3, code = $4, queued_at = $5,
-                         offer_expires_at = NULL, checked_in_at = NULL, updated_at = $5, answers = $7 WHERE id = $6",
-                )
-                .bind(status.as_str())
-                .bind(guests)
-                .bind(seats)
-                .bind(new_code())
-                .bind(t)
-                .bind(id)
-                .bind(&answers)
-                .execute(&mut *tx)
-                .await?;
-                id
-            }
-            None => {
-                sqlx::query_scalar(
-                    "INSERT INTO registrations (event_id, person_id, status, guests, seats, code, queued_at, created_at, updated_at, answers)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8) RETURNING id",
-                )
-                .bind(event_id)
-                .bind(person_id)
-                .bind(status.as_str())
-                .bind(guests)
-                .bind(seats)
-                .bind(new_code())
-                .bind(t)
-                .bind(&answers)
-                .fetch_one(&mut *tx)
-                .await?
-            }
+        let sql = match existing {
+            // Registering again after cancelling reuses the row, if it is
+            // still inactive (nobody else changes a person's registration).
+            Some(_) => format!(
+                "UPDATE registrations SET status = $3, guests = $4, seats = $5, code = $6, queued_at = $7,
+                     offer_expires_at = NULL, checked_in_at = NULL, updated_at = $7, answers = $8
+                 WHERE event_id = $1 AND person_id = $2
+                   AND status NOT IN ('confirmed', 'waitlisted', 'offered', 'pending')
+                 RETURNING {RETURNING}"
+            ),
+            None => format!(
+                "INSERT INTO registrations (event_id, person_id, status, guests, seats, code, queued_at, created_at, updated_at, answers)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8) RETURNING {RETURNING}"
+            ),
         };
-        history(&mut tx, id, status, Some(person_id), None).await?;
-        let registration = registration_in(&mut tx, id).await?;
+        let registration: Registration = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(event_id)
+            .bind(person_id)
+            .bind(status.as_str())
+            .bind(guests)
+            .bind(seats)
+            .bind(new_code())
+            .bind(t)
+            .bind(&answers)
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::unique_as("already_registered"))?
+            .ok_or(StoreError::Conflict("already_registered"))?;
+        history(&mut tx, registration.id, status, Some(person_id), None).await?;
         let kind = match status {
             S::Confirmed => NoticeKind::Confirmed,
             S::Pending => NoticeKind::Pending,
             _ => NoticeKind::Waitlisted,
         };
-        notify(&mut tx, mail, kind, &registration).await?;
+        let about = About {
+            title: event.title.clone(),
+            title_en: event.title_en.clone(),
+            starts_at: event.starts_at,
+            ends_at: event.ends_at,
+            venue: event.venue.clone(),
+            address: event.address.clone(),
+            online_url: event.online_url.clone(),
+        };
+        send(&mut tx, mail, kind, who, about, &registration).await?;
+        tx.commit().await?;
+        // A warning only, so read after the lock is released.
         let overlaps = sqlx::query_as(
             "SELECT e.id AS event_id, e.title, e.starts_at, e.ends_at FROM registrations r JOIN events e ON e.id = r.event_id
              WHERE r.person_id = $1 AND r.event_id <> $2 AND r.status IN ('confirmed', 'waitlisted', 'offered', 'pending')
@@ -286,9 +303,8 @@ impl Store {
         .bind(event_id)
         .bind(event.ends_at)
         .bind(event.starts_at)
-        .fetch_all(&mut *tx)
+        .fetch_all(self.pool())
         .await?;
-        tx.commit().await?;
         Ok(Registered {
             registration,
             overlaps,
@@ -701,18 +717,18 @@ fn check_open(ev: &LockedEvent, t: i64) -> Result<()> {
 }
 
 /// A place if `need` seats are free and nobody is waiting ahead; else the
-/// waitlist. The conditional update takes the seats only if they fit.
+/// waitlist — one conditional update, which takes the seats only if both hold.
 async fn seat_or_queue(tx: &mut Tx, event_id: i64, need: i64) -> Result<S> {
-    let waiting: Option<i64> = sqlx::query_scalar(
-        "SELECT id FROM registrations WHERE event_id = $1 AND status = 'waitlisted' LIMIT 1",
+    let taken = sqlx::query(
+        "UPDATE events SET seats_taken = seats_taken + $1
+         WHERE id = $2 AND (capacity IS NULL OR seats_taken + $1 <= capacity)
+           AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $2 AND status = 'waitlisted')",
     )
+    .bind(need)
     .bind(event_id)
-    .fetch_optional(&mut **tx)
+    .execute(&mut **tx)
     .await?;
-    if waiting.is_some() {
-        return Ok(S::Waitlisted);
-    }
-    Ok(if take_seats(tx, event_id, need).await? {
+    Ok(if taken.rows_affected() == 1 {
         S::Confirmed
     } else {
         S::Waitlisted
@@ -861,45 +877,68 @@ async fn own_registration(
     registration_in(tx, id).await
 }
 
+/// Who a notice goes to.
+#[derive(sqlx::FromRow)]
+struct Recipient {
+    email: String,
+    display_name: String,
+    locale: String,
+}
+
+/// What a notice says of its event.
+#[derive(sqlx::FromRow)]
+struct About {
+    title: String,
+    title_en: Option<String>,
+    starts_at: i64,
+    ends_at: i64,
+    venue: Option<String>,
+    address: Option<String>,
+    online_url: Option<String>,
+}
+
 pub(crate) async fn notify(
     tx: &mut Tx,
     mail: &dyn EventMail,
     kind: NoticeKind,
     r: &Registration,
 ) -> Result<()> {
-    #[derive(sqlx::FromRow)]
-    struct Row {
-        email: String,
-        display_name: String,
-        locale: String,
-        title: String,
-        title_en: Option<String>,
-        starts_at: i64,
-        ends_at: i64,
-        venue: Option<String>,
-        address: Option<String>,
-        online_url: Option<String>,
-    }
-    let row: Row = sqlx::query_as(
-        "SELECT p.email, p.display_name, p.locale, e.title, e.title_en, e.starts_at, e.ends_at, e.venue, e.address, e.online_url
-         FROM registrations r JOIN people p ON p.id = r.person_id JOIN events e ON e.id = r.event_id WHERE r.id = $1",
+    let who: Recipient =
+        sqlx::query_as("SELECT email, display_name, locale FROM people WHERE id = $1")
+            .bind(r.person_id)
+            .fetch_one(&mut **tx)
+            .await?;
+    let about: About = sqlx::query_as(
+        "SELECT title, title_en, starts_at, ends_at, venue, address, online_url FROM events WHERE id = $1",
     )
-    .bind(r.id)
+    .bind(r.event_id)
     .fetch_one(&mut **tx)
     .await?;
+    send(tx, mail, kind, who, about, r).await
+}
+
+/// Queues the notice's mail, if the mailer writes one.
+async fn send(
+    tx: &mut Tx,
+    mail: &dyn EventMail,
+    kind: NoticeKind,
+    who: Recipient,
+    about: About,
+    r: &Registration,
+) -> Result<()> {
     let notice = Notice {
         kind,
-        to_addr: row.email,
-        display_name: row.display_name,
-        locale: row.locale,
+        to_addr: who.email,
+        display_name: who.display_name,
+        locale: who.locale,
         event_id: r.event_id,
-        event_title: row.title,
-        event_title_en: row.title_en,
-        starts_at: row.starts_at,
-        ends_at: row.ends_at,
-        venue: row.venue,
-        address: row.address,
-        online_url: row.online_url,
+        event_title: about.title,
+        event_title_en: about.title_en,
+        starts_at: about.starts_at,
+        ends_at: about.ends_at,
+        venue: about.venue,
+        address: about.address,
+        online_url: about.online_url,
         registration: r.clone(),
     };
     if let Some(m) = mail.mail(&notice) {

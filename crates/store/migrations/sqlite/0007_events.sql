@@ -51,7 +51,8 @@ CREATE TABLE events (
 );
 CREATE INDEX events_partnership_start ON events(partnership_id, starts_at);
 CREATE INDEX events_start ON events(starts_at, id);
-CREATE INDEX events_parent ON events(parent_id);
+-- Top-level events (shifts have a parent) in time order: the event list.
+CREATE INDEX events_parent_start ON events(parent_id, starts_at, id);
 
 -- Questions an organiser asks at registration; answers live on the registration.
 CREATE TABLE event_questions (
