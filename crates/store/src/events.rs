@@ -6,7 +6,7 @@ use crate::{Backend, Result, Store, StoreError, Tx, audit, now};
 use kizuna_domain::Viewer;
 use kizuna_domain::event::NewEvent;
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Event {
     pub id: i64,
     pub partnership_id: i64,
@@ -64,6 +64,40 @@ pub(crate) const EVENT_COLUMNS: &str = "e.id, e.partnership_id, e.organiser_id, 
     m.name AS municipality_name, m.region, e.venue, e.address, e.online_url, e.starts_at, e.ends_at, e.capacity,
     e.seats_taken, e.registration_opens_at, e.registration_closes_at, e.needs_approval, e.visibility, e.offer_hours,
     e.status, e.created_at, e.updated_at";
+
+/// The names of [`EVENT_COLUMNS`], for JSON lists.
+const EVENT_FIELDS: [&str; 30] = [
+    "id",
+    "partnership_id",
+    "organiser_id",
+    "organiser_name",
+    "series_id",
+    "parent_id",
+    "kind",
+    "title",
+    "title_en",
+    "description",
+    "description_en",
+    "pillar_key",
+    "municipality_code",
+    "municipality_name",
+    "region",
+    "venue",
+    "address",
+    "online_url",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "seats_taken",
+    "registration_opens_at",
+    "registration_closes_at",
+    "needs_approval",
+    "visibility",
+    "offer_hours",
+    "status",
+    "created_at",
+    "updated_at",
+];
 
 pub(crate) const EVENT_FROM: &str = "FROM events e JOIN organisations o ON o.id = e.organiser_id
     LEFT JOIN municipalities m ON m.code = e.municipality_code";
@@ -259,7 +293,7 @@ impl Store {
     pub async fn events(&self, viewer: &Viewer, f: &EventFilter) -> Result<Vec<Event>> {
         let (pid, admin) = viewer_binds(viewer);
         let t = now();
-        let sql = format!(
+        let inner = format!(
             "SELECT {EVENT_COLUMNS} {EVENT_FROM} WHERE {VISIBLE_EVENT}
                AND ($3 = 0 OR e.partnership_id = $3)
                AND ($4 = '' OR e.kind = $4)
@@ -273,7 +307,10 @@ impl Store {
             (None, true) => i64::MIN,
             (None, false) => t,
         };
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        // One JSON row instead of a row per event (see `json_rows`).
+        let sql =
+            crate::json_rows::wrap(self.backend(), &EVENT_FIELDS, &inner, "x.starts_at, x.id");
+        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(pid)
             .bind(admin)
             .bind(f.partnership_id.unwrap_or(0))
@@ -284,8 +321,9 @@ impl Store {
             .bind(f.until.unwrap_or(i64::MAX))
             .bind(f.limit.clamp(1, 500))
             .bind(f.offset.max(0))
-            .fetch_all(self.pool())
-            .await?)
+            .fetch_one(self.pool())
+            .await?;
+        crate::json_rows::parse(&json)
     }
 
     /// Changes an event's details. Lowering the capacity below the places

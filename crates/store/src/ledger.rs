@@ -9,7 +9,7 @@ use kizuna_domain::ledger::{EntryKind, NewEntry};
 use sha2::Digest;
 use std::sync::Arc;
 
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Entry {
     pub id: i64,
     pub fan_id: i64,
@@ -45,6 +45,30 @@ pub struct LedgerFilter {
 
 /// Entries that count for points, badges and figures.
 pub const COUNTED: &str = "('active', 'flagged')";
+
+/// The names of the columns of [`SELECT`], for JSON lists.
+const ENTRY_FIELDS: [&str; 20] = [
+    "id",
+    "fan_id",
+    "kind",
+    "occurred_on",
+    "municipality_code",
+    "municipality_name",
+    "amount_yen",
+    "channel",
+    "products",
+    "url",
+    "platform",
+    "audience",
+    "minutes",
+    "note",
+    "evidence_url",
+    "photo_id",
+    "status",
+    "status_reason",
+    "points",
+    "created_at",
+];
 
 const SELECT: &str = "SELECT e.id, e.fan_id, e.kind, e.occurred_on, e.municipality_code, m.name AS municipality_name,
     e.amount_yen, e.channel, e.products, e.url, e.platform, e.audience, e.minutes, e.note, e.evidence_url,
@@ -170,18 +194,26 @@ impl Store {
 
     /// The fan's entries, newest first, optionally filtered.
     pub async fn ledger(&self, fan_id: i64, f: &LedgerFilter) -> Result<Vec<Entry>> {
-        let sql = format!(
+        let inner = format!(
             "{SELECT} WHERE e.fan_id = $1 AND ($2 = '' OR e.kind = $2) AND ($3 = '' OR e.municipality_code = $3)
              ORDER BY e.occurred_on DESC, e.id DESC LIMIT $4 OFFSET $5"
         );
-        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        // One JSON row instead of a row per entry (see `json_rows`).
+        let sql = crate::json_rows::wrap(
+            self.backend(),
+            &ENTRY_FIELDS,
+            &inner,
+            "x.occurred_on DESC, x.id DESC",
+        );
+        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
             .bind(fan_id)
             .bind(f.kind.as_deref().unwrap_or(""))
             .bind(f.municipality_code.as_deref().unwrap_or(""))
             .bind(f.limit.unwrap_or(i64::MAX))
             .bind(f.offset.max(0))
-            .fetch_all(self.pool())
-            .await?)
+            .fetch_one(self.pool())
+            .await?;
+        crate::json_rows::parse(&json)
     }
 
     /// How many entries the fan has (all statuses), for paging.

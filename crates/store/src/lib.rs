@@ -15,6 +15,7 @@ pub mod events;
 pub mod fan_figures;
 pub mod fans;
 pub mod files;
+mod json_rows;
 pub mod ledger;
 pub mod login_attempts;
 pub mod memberships;
