@@ -21,6 +21,8 @@ struct EventEmailHtml<'a> {
     action: &'a str,
     link: &'a str,
     footer: &'a str,
+    /// The check-in QR code as a table (mails that hold a place).
+    qr: &'a str,
 }
 
 /// Writes event mails with links under `public_url`.
@@ -107,7 +109,19 @@ impl EventMail for EventMails {
             text_body.push_str(&format!("{label}: {value}\n"));
         }
         text_body.push_str(&format!("\n{action}:\n{link}\n\n--\n{footer}\n"));
+        let qr = if holds_place {
+            crate::qr::html_table(
+                &format!(
+                    "{}/events/{}/check-in?code={}",
+                    self.public_url, n.event_id, n.registration.code
+                ),
+                4,
+            )
+        } else {
+            String::new()
+        };
         let html_body = EventEmailHtml {
+            qr: &qr,
             lang: tr.code(),
             greeting: &greeting,
             body: &body,

@@ -401,6 +401,10 @@ async fn the_confirmation_mail_carries_an_ics_that_reads_in_japan_time() {
         "{}",
         mail.text_body
     );
+    assert!(
+        mail.html_body.contains("background:#000"),
+        "the HTML mail carries the QR code as a table"
+    );
     let ics = mail.calendar.expect("an invite.ics");
     let mut parser = ical::IcalParser::new(std::io::BufReader::new(ics.as_bytes()));
     let cal = parser.next().expect("one calendar").expect("it parses");
