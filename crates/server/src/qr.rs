@@ -37,8 +37,8 @@ pub fn html_table(text: &str, cell_px: u32) -> String {
     // A quiet zone of four cells around the code, as readers expect.
     let quiet = 4;
     let side = width + 2 * quiet;
-    let mut out = format!(
-        "<table role=\"img\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;background:#fff\">"
+    let mut out = String::from(
+        "<table role=\"img\" cellpadding=\"0\" cellspacing=\"0\" border=\"0\" style=\"border-collapse:collapse;background:#fff\">",
     );
     for y in 0..side {
         out.push_str("<tr>");
