@@ -351,37 +351,19 @@ impl Store {
         if e.capacity.is_some_and(|c| c < seats_taken) {
             return Err(StoreError::Conflict("capacity_below_confirmed"));
         }
-        sqlx::query(
+        let query = sqlx::query(
             "UPDATE events SET organiser_id = $1, kind = $2, title = $3, title_en = $4, description = $5,
                  description_en = $6, pillar_key = $7, municipality_code = $8, venue = $9, address = $10,
                  online_url = $11, starts_at = $12, ends_at = $13, capacity = $14, registration_opens_at = $15,
                  registration_closes_at = $16, needs_approval = $17, visibility = $18, offer_hours = $19, updated_at = $20
              WHERE id = $21",
-        )
-        .bind(e.organiser_id)
-        .bind(e.kind.as_str())
-        .bind(&e.title)
-        .bind(e.title_en.as_deref())
-        .bind(&e.description)
-        .bind(e.description_en.as_deref())
-        .bind(e.pillar_key.as_deref())
-        .bind(e.municipality_code.as_ref().map(|c| c.as_str().to_string()))
-        .bind(e.venue.as_deref())
-        .bind(e.address.as_deref())
-        .bind(e.online_url.as_deref())
-        .bind(e.starts_at)
-        .bind(e.ends_at)
-        .bind(e.capacity)
-        .bind(e.registration_opens_at)
-        .bind(e.registration_closes_at)
-        .bind(i64::from(e.needs_approval))
-        .bind(e.visibility.as_str())
-        .bind(e.offer_hours)
-        .bind(now())
-        .bind(id)
-        .execute(&mut *tx)
-        .await
-        .map_err(crate::ledger::fk_as_unknown_municipality)?;
+        );
+        bind_fields(query, e)
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(crate::ledger::fk_as_unknown_municipality)?;
         crate::registrations::fill_from_waitlist(&mut tx, id, mail).await?;
         let after = (
             e.starts_at,
@@ -625,6 +607,32 @@ impl Repeat {
     }
 }
 
+type AnyQuery<'q> = sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>;
+
+/// Binds an event's fields as $1…$19, in the order the insert and the
+/// update both list them.
+fn bind_fields<'q>(q: AnyQuery<'q>, e: &'q NewEvent) -> AnyQuery<'q> {
+    q.bind(e.organiser_id)
+        .bind(e.kind.as_str())
+        .bind(&e.title)
+        .bind(e.title_en.as_deref())
+        .bind(&e.description)
+        .bind(e.description_en.as_deref())
+        .bind(e.pillar_key.as_deref())
+        .bind(e.municipality_code.as_ref().map(|c| c.as_str().to_string()))
+        .bind(e.venue.as_deref())
+        .bind(e.address.as_deref())
+        .bind(e.online_url.as_deref())
+        .bind(e.starts_at)
+        .bind(e.ends_at)
+        .bind(e.capacity)
+        .bind(e.registration_opens_at)
+        .bind(e.registration_closes_at)
+        .bind(i64::from(e.needs_approval))
+        .bind(e.visibility.as_str())
+        .bind(e.offer_hours)
+}
+
 /// Inserts an event (the caller checked the organiser and holds the write
 /// transaction).
 async fn insert_event(
@@ -636,41 +644,24 @@ async fn insert_event(
     parent_id: Option<i64>,
 ) -> Result<i64> {
     let t = now();
-    let id: i64 = sqlx::query_scalar(
-        "INSERT INTO events (partnership_id, organiser_id, kind, title, title_en, description, description_en,
-             pillar_key, municipality_code, venue, address, online_url, starts_at, ends_at, capacity,
-             registration_opens_at, registration_closes_at, needs_approval, visibility, offer_hours,
-             created_by, created_at, updated_at, series_id, parent_id)
+    let query = sqlx::query(
+        "INSERT INTO events (organiser_id, kind, title, title_en, description, description_en, pillar_key,
+             municipality_code, venue, address, online_url, starts_at, ends_at, capacity, registration_opens_at,
+             registration_closes_at, needs_approval, visibility, offer_hours,
+             partnership_id, created_by, created_at, updated_at, series_id, parent_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $22, $23, $24)
          RETURNING id",
-    )
-    .bind(partnership_id)
-    .bind(e.organiser_id)
-    .bind(e.kind.as_str())
-    .bind(&e.title)
-    .bind(e.title_en.as_deref())
-    .bind(&e.description)
-    .bind(e.description_en.as_deref())
-    .bind(e.pillar_key.as_deref())
-    .bind(e.municipality_code.as_ref().map(|c| c.as_str().to_string()))
-    .bind(e.venue.as_deref())
-    .bind(e.address.as_deref())
-    .bind(e.online_url.as_deref())
-    .bind(e.starts_at)
-    .bind(e.ends_at)
-    .bind(e.capacity)
-    .bind(e.registration_opens_at)
-    .bind(e.registration_closes_at)
-    .bind(i64::from(e.needs_approval))
-    .bind(e.visibility.as_str())
-    .bind(e.offer_hours)
-    .bind(actor)
-    .bind(t)
-    .bind(series_id)
-    .bind(parent_id)
-    .fetch_one(&mut **tx)
-    .await
-    .map_err(crate::ledger::fk_as_unknown_municipality)?;
+    );
+    let row = bind_fields(query, e)
+        .bind(partnership_id)
+        .bind(actor)
+        .bind(t)
+        .bind(series_id)
+        .bind(parent_id)
+        .fetch_one(&mut **tx)
+        .await
+        .map_err(crate::ledger::fk_as_unknown_municipality)?;
+    let id: i64 = sqlx::Row::try_get(&row, 0)?;
     audit::record(
         tx,
         Some(actor),

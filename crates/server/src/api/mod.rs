@@ -17,7 +17,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kizuna API", version = "1", description = "Partnerships between companies and local governments: organisations, municipalities, partnerships and the signed-in person. Authenticate with `Authorization: Bearer <personal access token>` (create one on My page)."),
+    info(title = "Kizuna API", version = "1", description = "Partnerships between companies and local governments: organisations, municipalities, partnerships, the signed-in person, the PR corps (fans, support ledger, figures) and events (registration with waitlist, check-in). Times are Unix seconds (UTC); show them in Asia/Tokyo. Authenticate with `Authorization: Bearer <personal access token>` (create one on My page)."),
     paths(
         organisations::list, organisations::get_one, organisations::update, organisations::create,
         municipalities::list, municipalities::get_one,

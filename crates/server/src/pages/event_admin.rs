@@ -72,15 +72,15 @@ async fn organisers(st: &AppState, ctx: &Ctx, p: &Partnership) -> Result<Vec<Par
         .collect())
 }
 
-async fn form_page(
+async fn form(
     st: &AppState,
     ctx: &Ctx,
     p: Partnership,
     event_id: Option<i64>,
     input: EventInput,
     errors: FormErrors,
-) -> Result<String, AppError> {
-    let page = FormPage {
+) -> Result<FormPage, AppError> {
+    Ok(FormPage {
         c: PageCtx::new(ctx),
         organisers: organisers(st, ctx, &p).await?,
         municipalities: st.store.municipalities().await?,
@@ -94,8 +94,18 @@ async fn form_page(
         event_id,
         input,
         errors,
-    };
-    Ok(page.render()?)
+    })
+}
+
+async fn form_page(
+    st: &AppState,
+    ctx: &Ctx,
+    p: Partnership,
+    event_id: Option<i64>,
+    input: EventInput,
+    errors: FormErrors,
+) -> Result<String, AppError> {
+    Ok(form(st, ctx, p, event_id, input, errors).await?.render()?)
 }
 
 /// `GET /partnerships/{id}/events/new`
@@ -581,18 +591,8 @@ pub async fn add_question(
         Err(err) => {
             let errors = form_error(&ctx, err)?;
             let p = st.store.partnership(&ctx.viewer, e.partnership_id).await?;
-            let mut page = FormPage {
-                c: PageCtx::new(&ctx),
-                organisers: organisers(&st, &ctx, &p).await?,
-                municipalities: st.store.municipalities().await?,
-                pillars: st.store.pillars(p.id).await?,
-                questions: st.store.questions(id).await?,
-                question_errors: FormErrors::default(),
-                input: input_of(&e),
-                errors: FormErrors::default(),
-                event_id: Some(id),
-                p,
-            };
+            let mut page =
+                form(&st, &ctx, p, Some(id), input_of(&e), FormErrors::default()).await?;
             page.question_errors = errors;
             Ok((
                 axum::http::StatusCode::UNPROCESSABLE_ENTITY,

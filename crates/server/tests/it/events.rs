@@ -31,21 +31,7 @@ struct Setup {
 
 async fn setup() -> Setup {
     let app = TestApp::spawn().await;
-    let company = app
-        .store
-        .create_organisation(
-            None,
-            &kizuna_domain::NewOrganisation::parse(
-                &kizuna_domain::organisation::OrganisationInput {
-                    kind: "company".into(),
-                    name: "日本電気株式会社".into(),
-                    ..Default::default()
-                },
-            )
-            .unwrap(),
-        )
-        .await
-        .unwrap();
+    let company = app.company("日本電気株式会社").await;
     let partnership = app.partnership(&[company]).await;
     let c = app
         .person(

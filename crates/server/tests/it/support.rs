@@ -142,6 +142,24 @@ impl TestApp {
             .unwrap()
     }
 
+    /// A company organisation named `name`.
+    pub async fn company(&self, name: &str) -> i64 {
+        self.store
+            .create_organisation(
+                None,
+                &kizuna_domain::NewOrganisation::parse(
+                    &kizuna_domain::organisation::OrganisationInput {
+                        kind: "company".into(),
+                        name: name.into(),
+                        ..Default::default()
+                    },
+                )
+                .unwrap(),
+            )
+            .await
+            .unwrap()
+    }
+
     pub async fn municipality(&self, code: &str) -> i64 {
         self.store
             .organisation_id_by_code(code)
