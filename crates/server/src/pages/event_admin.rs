@@ -436,16 +436,25 @@ fn participant_table(
     (header, body)
 }
 
+/// The participant table of an event the viewer organises.
+async fn exported(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+) -> Result<(Vec<String>, Vec<Vec<String>>), AppError> {
+    organised(st, ctx, id).await?;
+    let rows = st.store.participants(id).await?;
+    let questions = st.store.questions(id).await?;
+    Ok(participant_table(ctx, &rows, &questions))
+}
+
 /// `GET /events/{id}/participants.csv`
 pub async fn export_csv(
     State(st): State<AppState>,
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    organised(&st, &ctx, id).await?;
-    let rows = st.store.participants(id).await?;
-    let questions = st.store.questions(id).await?;
-    let (header, body) = participant_table(&ctx, &rows, &questions);
+    let (header, body) = exported(&st, &ctx, id).await?;
     Ok(crate::exports::download(
         crate::exports::table_csv(&header, &body),
         "text/csv; charset=utf-8",
@@ -459,10 +468,7 @@ pub async fn export_xlsx(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
-    organised(&st, &ctx, id).await?;
-    let rows = st.store.participants(id).await?;
-    let questions = st.store.questions(id).await?;
-    let (header, body) = participant_table(&ctx, &rows, &questions);
+    let (header, body) = exported(&st, &ctx, id).await?;
     let bytes = crate::exports::table_xlsx(&ctx.tr.t("event-participants"), &header, &body, &[3])
         .map_err(|e| AppError::Internal(e.to_string()))?;
     Ok(crate::exports::download(
