@@ -4,6 +4,19 @@
 use crate::ledger::COUNTED;
 use crate::{Backend, Result, Store, now};
 
+/// The names of [`FanRow`]'s columns, for the JSON list.
+const FAN_ROW_FIELDS: [&str; 9] = [
+    "id",
+    "display_name",
+    "full_name",
+    "full_name_kana",
+    "organisation_name",
+    "department",
+    "named_to_government",
+    "points",
+    "entries",
+];
+
 /// Above this many index candidates, member search on SQLite walks the list
 /// in kana order instead (see `fan_list`).
 const INDEX_CANDIDATES_MAX: i64 = 20_000;
@@ -24,7 +37,7 @@ pub struct FanFigures {
 
 /// One row of the coordinators' member list. `name` is `None` where the
 /// viewer may see only figures about that fan.
-#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct FanRow {
     pub id: i64,
     pub display_name: Option<String>,
@@ -224,7 +237,14 @@ impl Store {
                    ORDER BY f.full_name_kana, f.id LIMIT $5 OFFSET $6) x
              ORDER BY x.full_name_kana, x.id"
         );
-        let mut q = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        // One JSON row instead of a row per fan (see `json_rows`).
+        let sql = crate::json_rows::wrap(
+            self.backend(),
+            &FAN_ROW_FIELDS,
+            &sql,
+            "x.full_name_kana, x.id",
+        );
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql))
             .bind(partnership_id)
             .bind(&terms[0])
             .bind(&terms[1])
@@ -234,7 +254,7 @@ impl Store {
         if let Some((_, value)) = &index {
             q = q.bind(value);
         }
-        Ok(q.fetch_all(self.pool()).await?)
+        crate::json_rows::parse(&q.fetch_one(self.pool()).await?)
     }
 
     /// The side a coordinator speaks for: local-government side when they
