@@ -87,14 +87,7 @@ pub(crate) fn fk_as_unknown_municipality(e: sqlx::Error) -> StoreError {
 impl Store {
     /// Points an entry of `kind` earns in the partnership.
     pub async fn points_for(&self, partnership_id: i64, kind: EntryKind) -> Result<i64> {
-        let custom: Option<i64> = sqlx::query_scalar(
-            "SELECT points FROM point_rules WHERE partnership_id = $1 AND kind = $2",
-        )
-        .bind(partnership_id)
-        .bind(kind.as_str())
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(custom.unwrap_or_else(|| kind.default_points()))
+        points_with(self.pool(), partnership_id, kind).await
     }
 
     /// Sets the points for a kind of entry (coordinators). Existing entries keep theirs.
@@ -510,4 +503,21 @@ impl SummaryCache {
             }
         }
     }
+}
+
+/// Points an entry of `kind` earns in the partnership, read through `conn`
+/// (the pool, or a transaction that is writing the entry).
+pub(crate) async fn points_with<'c>(
+    conn: impl sqlx::Executor<'c, Database = sqlx::Any>,
+    partnership_id: i64,
+    kind: EntryKind,
+) -> Result<i64> {
+    let custom: Option<i64> = sqlx::query_scalar(
+        "SELECT points FROM point_rules WHERE partnership_id = $1 AND kind = $2",
+    )
+    .bind(partnership_id)
+    .bind(kind.as_str())
+    .fetch_optional(conn)
+    .await?;
+    Ok(custom.unwrap_or_else(|| kind.default_points()))
 }

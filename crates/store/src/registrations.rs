@@ -476,12 +476,7 @@ impl Store {
         if to_id == person_id {
             return Err(StoreError::Conflict("transfer_to_self"));
         }
-        let r = {
-            let mut tx = self.pool().begin().await?;
-            let r = own_registration(&mut tx, self, person_id, registration_id).await?;
-            tx.rollback().await?;
-            r
-        };
+        let r = self.my_registration(person_id, registration_id).await?;
         // The colleague must be able to see the event.
         self.event(to, r.event_id)
             .await
@@ -719,27 +714,25 @@ fn check_open(ev: &LockedEvent, t: i64) -> Result<()> {
 /// A place if `need` seats are free and nobody is waiting ahead; else the
 /// waitlist — one conditional update, which takes the seats only if both hold.
 async fn seat_or_queue(tx: &mut Tx, event_id: i64, need: i64) -> Result<S> {
-    let taken = sqlx::query(
-        "UPDATE events SET seats_taken = seats_taken + $1
-         WHERE id = $2 AND (capacity IS NULL OR seats_taken + $1 <= capacity)
-           AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $2 AND status = 'waitlisted')",
-    )
-    .bind(need)
-    .bind(event_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(if taken.rows_affected() == 1 {
+    Ok(if take_seats(tx, event_id, need, true).await? {
         S::Confirmed
     } else {
         S::Waitlisted
     })
 }
 
-async fn take_seats(tx: &mut Tx, event_id: i64, need: i64) -> Result<bool> {
-    let taken = sqlx::query(
+/// Takes `need` places if they fit (and, with `unless_waiting`, only if
+/// nobody is on the waitlist); answers whether it did.
+async fn take_seats(tx: &mut Tx, event_id: i64, need: i64, unless_waiting: bool) -> Result<bool> {
+    let waiting = if unless_waiting {
+        "AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $2 AND status = 'waitlisted')"
+    } else {
+        ""
+    };
+    let taken = sqlx::query(sqlx::AssertSqlSafe(format!(
         "UPDATE events SET seats_taken = seats_taken + $1
-         WHERE id = $2 AND (capacity IS NULL OR seats_taken + $1 <= capacity)",
-    )
+         WHERE id = $2 AND (capacity IS NULL OR seats_taken + $1 <= capacity) {waiting}"
+    )))
     .bind(need)
     .bind(event_id)
     .execute(&mut **tx)
@@ -770,7 +763,7 @@ pub(crate) async fn fill_from_waitlist(
             .await?;
         let Some(r) = next else { return Ok(()) };
         let need = 1 + r.guests;
-        if !take_seats(tx, event_id, need).await? {
+        if !take_seats(tx, event_id, need, false).await? {
             return Ok(());
         }
         set_status(tx, r.id, S::Offered, need, None, None).await?;
@@ -975,13 +968,7 @@ async fn attendance_entry(
     } else {
         (kizuna_domain::ledger::EntryKind::Attendance, None)
     };
-    let custom: Option<i64> = sqlx::query_scalar(
-        "SELECT points FROM point_rules WHERE partnership_id = $1 AND kind = $2",
-    )
-    .bind(ev.partnership_id)
-    .bind(entry_kind.as_str())
-    .fetch_optional(&mut **tx)
-    .await?;
+    let points = crate::ledger::points_with(&mut **tx, ev.partnership_id, entry_kind).await?;
     let (y, m, d, _, _) = kizuna_domain::event::jst_parts(ev.starts_at);
     let t = now();
     sqlx::query(
@@ -996,7 +983,7 @@ async fn attendance_entry(
     .bind(code)
     .bind(minutes)
     .bind(title)
-    .bind(custom.unwrap_or_else(|| entry_kind.default_points()))
+    .bind(points)
     .bind(t)
     .execute(&mut **tx)
     .await?;
