@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod badges;
+pub mod challenge;
 pub mod email;
 pub mod error;
 pub mod event;
@@ -18,6 +19,7 @@ pub mod password;
 pub mod person;
 pub mod role;
 pub mod roster;
+pub mod similarity;
 
 pub use access::Viewer;
 pub use email::Email;

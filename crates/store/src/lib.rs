@@ -6,7 +6,7 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod auth_tokens;
-pub mod challenges;
+pub mod collective;
 mod connect;
 pub mod demo;
 mod error;

@@ -116,7 +116,7 @@ struct FiguresPage {
     legend: [(&'static str, &'static str); 5],
     attribution: &'static str,
     points: Vec<(EntryKind, i64)>,
-    challenges: Vec<kizuna_store::challenges::Challenge>,
+    challenges: Vec<kizuna_store::collective::Challenge>,
     errors: FormErrors,
 }
 

@@ -7,7 +7,7 @@ use crate::error::AppError;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
-use kizuna_store::challenges::Challenge;
+use kizuna_store::collective::Challenge;
 use kizuna_store::municipalities::by_region;
 use kizuna_store::partnerships::{Partnership, PartnershipFigures, Pillar};
 

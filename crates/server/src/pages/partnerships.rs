@@ -22,7 +22,7 @@ struct DetailPage {
     /// Organisations the coordinator may add (visible, not yet parties).
     candidates: Vec<Organisation>,
     signed_in: bool,
-    leaderboard: Vec<kizuna_store::challenges::LeaderRow>,
+    leaderboard: Vec<kizuna_store::collective::LeaderRow>,
     /// The viewer's own fan record in this partnership, if they joined.
     my_fan: Option<i64>,
 }

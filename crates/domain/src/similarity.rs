@@ -1,0 +1,339 @@
+//! Similar texts in Japanese without a dictionary: each text becomes a
+//! vector of character bigrams (and single kanji, and whole Latin words),
+//! weighted by TF-IDF, and texts are compared by cosine. An inverted index
+//! answers "which stored texts look like this one" by walking only the
+//! postings of the query's terms.
+//!
+//! Why n-grams: Japanese has no spaces, and a morphological analyser needs
+//! a dictionary we may not download. Bigrams catch 申請書 / 申請 / 電子申請
+//! alike; single kanji keep some weight for two-character words split by
+//! a different neighbour; Latin words (LGWAN, RPA) stay whole.
+
+use std::collections::HashMap;
+use unicode_normalization::UnicodeNormalization;
+
+/// The terms of `text` with their counts.
+pub fn terms(text: &str) -> HashMap<String, u32> {
+    let norm: String = text.nfkc().collect::<String>().to_lowercase();
+    let mut out: HashMap<String, u32> = HashMap::new();
+    for run in norm.split(|c: char| !c.is_alphanumeric()) {
+        if run.is_empty() {
+            continue;
+        }
+        if run.is_ascii() {
+            *out.entry(run.to_string()).or_default() += 1;
+            continue;
+        }
+        let chars: Vec<char> = run.chars().collect();
+        for w in chars.windows(2) {
+            *out.entry(w.iter().collect()).or_default() += 1;
+        }
+        for c in chars.iter().filter(|c| is_kanji(**c)) {
+            *out.entry(format!("\u{1}{c}")).or_default() += 1;
+        }
+        if chars.len() == 1 {
+            *out.entry(run.to_string()).or_default() += 1;
+        }
+    }
+    out
+}
+
+fn is_kanji(c: char) -> bool {
+    matches!(c, '\u{4E00}'..='\u{9FFF}' | '\u{3400}'..='\u{4DBF}')
+}
+
+/// Single kanji weigh less than pairs: they match more by chance; pairs of
+/// hiragana are mostly grammar (して, いる) and weigh least.
+fn term_boost(term: &str) -> f32 {
+    if term.starts_with('\u{1}') {
+        0.5
+    } else if term.chars().all(|c| ('\u{3041}'..='\u{309F}').contains(&c)) {
+        0.2
+    } else {
+        1.0
+    }
+}
+
+struct Doc<M> {
+    id: i64,
+    meta: M,
+    /// (term, log-scaled count)
+    terms: Vec<(u32, f32)>,
+}
+
+/// One stored text found for a query, with its cosine similarity (0–1).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit<M> {
+    pub id: i64,
+    pub score: f32,
+    pub meta: M,
+}
+
+/// An in-memory inverted index of texts, each with an id and some `M`
+/// (what a caller filters on). Replacing or removing a text leaves a
+/// tombstone in the postings; the index compacts itself when a fifth of
+/// its slots are dead.
+pub struct SimilarityIndex<M> {
+    term_ids: HashMap<String, u32>,
+    /// Per term: (slot, log-scaled count) of every text holding it.
+    postings: Vec<Vec<(u32, f32)>>,
+    /// Per term: how many live texts hold it.
+    df: Vec<u32>,
+    slots: Vec<Option<Doc<M>>>,
+    slot_of: HashMap<i64, u32>,
+    dead: usize,
+}
+
+impl<M: Clone> Default for SimilarityIndex<M> {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl<M: Clone> SimilarityIndex<M> {
+    pub fn new() -> Self {
+        Self {
+            term_ids: HashMap::new(),
+            postings: Vec::new(),
+            df: Vec::new(),
+            slots: Vec::new(),
+            slot_of: HashMap::new(),
+            dead: 0,
+        }
+    }
+
+    /// Live texts.
+    pub fn len(&self) -> usize {
+        self.slot_of.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.slot_of.is_empty()
+    }
+
+    pub fn contains(&self, id: i64) -> bool {
+        self.slot_of.contains_key(&id)
+    }
+
+    /// Adds `id`'s text, replacing what it held before.
+    pub fn upsert(&mut self, id: i64, text: &str, meta: M) {
+        self.remove(id);
+        let slot = self.slots.len() as u32;
+        let mut doc_terms = Vec::new();
+        for (term, count) in terms(text) {
+            let tf = (1.0 + (count as f32).ln()) * term_boost(&term);
+            let t = match self.term_ids.get(&term) {
+                Some(t) => *t,
+                None => {
+                    let t = self.postings.len() as u32;
+                    self.term_ids.insert(term, t);
+                    self.postings.push(Vec::new());
+                    self.df.push(0);
+                    t
+                }
+            };
+            self.postings[t as usize].push((slot, tf));
+            self.df[t as usize] += 1;
+            doc_terms.push((t, tf));
+        }
+        self.slots.push(Some(Doc {
+            id,
+            meta,
+            terms: doc_terms,
+        }));
+        self.slot_of.insert(id, slot);
+    }
+
+    /// Removes `id`'s text, if stored.
+    pub fn remove(&mut self, id: i64) {
+        let Some(slot) = self.slot_of.remove(&id) else {
+            return;
+        };
+        if let Some(doc) = self.slots[slot as usize].take() {
+            for (t, _) in doc.terms {
+                self.df[t as usize] -= 1;
+            }
+        }
+        self.dead += 1;
+        if self.dead > 1000 && self.dead * 5 > self.slots.len() {
+            self.compact();
+        }
+    }
+
+    /// Rebuilds the postings without dead slots.
+    fn compact(&mut self) {
+        let live: Vec<Doc<M>> = self.slots.drain(..).flatten().collect();
+        self.slot_of.clear();
+        for p in &mut self.postings {
+            p.clear();
+        }
+        for doc in live {
+            let slot = self.slots.len() as u32;
+            for (t, tf) in &doc.terms {
+                self.postings[*t as usize].push((slot, *tf));
+            }
+            self.slot_of.insert(doc.id, slot);
+            self.slots.push(Some(doc));
+        }
+        self.dead = 0;
+    }
+
+    /// The `k` stored texts most like `text` that `keep` accepts (and not
+    /// `except`), best first, each scoring at least `min_score`.
+    pub fn similar(
+        &self,
+        text: &str,
+        k: usize,
+        min_score: f32,
+        except: Option<i64>,
+        keep: impl Fn(&M) -> bool,
+    ) -> Vec<Hit<M>> {
+        let query: Vec<(u32, f32)> = terms(text)
+            .into_iter()
+            .filter_map(|(term, count)| {
+                let t = *self.term_ids.get(&term)?;
+                Some((t, (1.0 + (count as f32).ln()) * term_boost(&term)))
+            })
+            .collect();
+        self.similar_terms(&query, k, min_score, except, keep)
+    }
+
+    fn similar_terms(
+        &self,
+        query: &[(u32, f32)],
+        k: usize,
+        min_score: f32,
+        except: Option<i64>,
+        keep: impl Fn(&M) -> bool,
+    ) -> Vec<Hit<M>> {
+        if query.is_empty() || self.is_empty() {
+            return Vec::new();
+        }
+        let n = self.len() as f32;
+        let mut scores: HashMap<u32, f32> = HashMap::new();
+        let mut q_norm = 0.0f32;
+        for (t, qtf) in query {
+            let df = self.df[*t as usize];
+            if df == 0 {
+                continue;
+            }
+            let idf = (1.0 + n / df as f32).ln();
+            let qw = qtf * idf;
+            q_norm += qw * qw;
+            // Terms in most texts say little and cost the most to walk.
+            if df as f32 > n * 0.25 && n > 50.0 {
+                continue;
+            }
+            for (slot, dtf) in &self.postings[*t as usize] {
+                if self.slots[*slot as usize].is_some() {
+                    *scores.entry(*slot).or_default() += qw * dtf * idf;
+                }
+            }
+        }
+        let q_norm = q_norm.sqrt();
+        let mut hits: Vec<Hit<M>> = scores
+            .into_iter()
+            .filter_map(|(slot, dot)| {
+                let doc = self.slots[slot as usize].as_ref()?;
+                if Some(doc.id) == except || !keep(&doc.meta) {
+                    return None;
+                }
+                let score = dot / (q_norm * self.doc_norm(doc)).max(f32::EPSILON);
+                (score >= min_score).then(|| Hit {
+                    id: doc.id,
+                    score: score.min(1.0),
+                    meta: doc.meta.clone(),
+                })
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        hits.truncate(k);
+        hits
+    }
+
+    fn doc_norm(&self, doc: &Doc<M>) -> f32 {
+        let n = self.len() as f32;
+        doc.terms
+            .iter()
+            .map(|(t, tf)| {
+                let idf = (1.0 + n / self.df[*t as usize].max(1) as f32).ln();
+                (tf * idf).powi(2)
+            })
+            .sum::<f32>()
+            .sqrt()
+    }
+
+    /// The texts like stored text `id`.
+    pub fn similar_to(
+        &self,
+        id: i64,
+        k: usize,
+        min_score: f32,
+        keep: impl Fn(&M) -> bool,
+    ) -> Vec<Hit<M>> {
+        let Some(doc) = self
+            .slot_of
+            .get(&id)
+            .and_then(|s| self.slots[*s as usize].as_ref())
+        else {
+            return Vec::new();
+        };
+        self.similar_terms(&doc.terms, k, min_score, Some(id), keep)
+    }
+
+    /// Groups of alike texts (among those `keep` accepts), largest first;
+    /// texts alike to none are left out. A text links to its nearest one
+    /// (at `threshold` or above) when that one's nearest is the text itself
+    /// (mutual neighbours), or is no more alike to it than it is to the text
+    /// (so a third municipality's twin joins a pair); groups are the linked
+    /// components. Mutual nearness keeps a text that is a little like
+    /// everything from chaining unrelated challenges together.
+    pub fn clusters(&self, threshold: f32, keep: impl Fn(&M) -> bool) -> Vec<Vec<i64>> {
+        let near: HashMap<i64, Vec<Hit<M>>> = self
+            .slots
+            .iter()
+            .flatten()
+            .filter(|d| keep(&d.meta))
+            .map(|d| {
+                (
+                    d.id,
+                    self.similar_terms(&d.terms, 1, threshold, Some(d.id), &keep),
+                )
+            })
+            .collect();
+        let mut parent: HashMap<i64, i64> = near.keys().map(|id| (*id, *id)).collect();
+        fn root(parent: &mut HashMap<i64, i64>, mut x: i64) -> i64 {
+            while parent[&x] != x {
+                let up = parent[&parent[&x]];
+                parent.insert(x, up);
+                x = up;
+            }
+            x
+        }
+        for (id, hits) in &near {
+            for hit in hits {
+                let linked = near
+                    .get(&hit.id)
+                    .and_then(|b| b.first())
+                    .is_some_and(|back| back.id == *id || hit.score >= back.score * 0.7);
+                if linked {
+                    let (a, b) = (root(&mut parent, *id), root(&mut parent, hit.id));
+                    if a != b {
+                        parent.insert(a.max(b), a.min(b));
+                    }
+                }
+            }
+        }
+        let mut groups: HashMap<i64, Vec<i64>> = HashMap::new();
+        for id in near.keys() {
+            let r = root(&mut parent, *id);
+            groups.entry(r).or_default().push(*id);
+        }
+        let mut out: Vec<Vec<i64>> = groups.into_values().filter(|g| g.len() > 1).collect();
+        for g in &mut out {
+            g.sort_unstable();
+        }
+        out.sort_by(|a, b| b.len().cmp(&a.len()).then(a[0].cmp(&b[0])));
+        out
+    }
+}
