@@ -77,6 +77,54 @@ impl Viewer {
     }
 }
 
+/// The challenge board: municipal staff speak for their own organisation;
+/// coordinators for any municipality of their partnership.
+impl Viewer {
+    /// The organisations the viewer is municipal staff of in the partnership.
+    pub fn staff_organisations(&self, partnership_id: i64) -> Vec<i64> {
+        self.roles
+            .iter()
+            .filter(|r| r.partnership_id == partnership_id && r.role == Role::MunicipalStaff)
+            .filter_map(|r| r.organisation_id)
+            .collect()
+    }
+
+    /// Who the viewer is to a challenge of `owner` (an organisation): a
+    /// coordinator of its partnership, its own staff, or neither.
+    pub fn challenge_mover(
+        &self,
+        partnership_id: i64,
+        owner: i64,
+    ) -> Option<crate::challenge::Mover> {
+        use crate::challenge::Mover;
+        if self.can_coordinate(partnership_id) {
+            Some(Mover::Coordinator)
+        } else if self.staff_organisations(partnership_id).contains(&owner) {
+            Some(Mover::Owner)
+        } else {
+            None
+        }
+    }
+
+    /// Posting a challenge for `organisation_id`: its staff, or a
+    /// coordinator on its behalf.
+    pub fn can_post_challenge(&self, partnership_id: i64, organisation_id: i64) -> bool {
+        self.challenge_mover(partnership_id, organisation_id)
+            .is_some()
+    }
+
+    /// Whether the viewer may post any challenge in the partnership.
+    pub fn can_post_challenges_in(&self, partnership_id: i64) -> bool {
+        self.can_coordinate(partnership_id) || !self.staff_organisations(partnership_id).is_empty()
+    }
+
+    /// Questions and answers on challenges are between municipal staff and
+    /// coordinators of the partnership.
+    pub fn can_discuss_challenges(&self, partnership_id: i64) -> bool {
+        self.can_post_challenges_in(partnership_id)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -107,6 +155,24 @@ mod tests {
             is_instance_admin: false,
             roles,
         }
+    }
+
+    #[test]
+    fn staff_move_only_their_own_municipalitys_challenges() {
+        use crate::challenge::Mover;
+        let staff = viewer(vec![
+            RoleAssignment::new(1, Role::MunicipalStaff, Some(10)).unwrap(),
+        ]);
+        assert_eq!(staff.challenge_mover(1, 10), Some(Mover::Owner));
+        assert_eq!(staff.challenge_mover(1, 11), None, "another municipality");
+        assert_eq!(staff.challenge_mover(2, 10), None, "another partnership");
+        assert!(staff.can_post_challenge(1, 10) && !staff.can_post_challenge(1, 11));
+        let coord = viewer(vec![
+            RoleAssignment::new(1, Role::Coordinator, None).unwrap(),
+        ]);
+        assert_eq!(coord.challenge_mover(1, 11), Some(Mover::Coordinator));
+        let member = viewer(vec![RoleAssignment::new(1, Role::Member, None).unwrap()]);
+        assert!(!member.can_discuss_challenges(1) && !member.can_post_challenges_in(1));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod kana;
 pub mod ledger;
 pub mod local_gov_code;
 pub mod locale;
+pub mod open311;
 pub mod organisation;
 pub mod partnership;
 pub mod password;

@@ -14,12 +14,9 @@ use unicode_normalization::UnicodeNormalization;
 
 /// The terms of `text` with their counts.
 pub fn terms(text: &str) -> HashMap<String, u32> {
-    let norm: String = text.nfkc().collect::<String>().to_lowercase();
     let mut out: HashMap<String, u32> = HashMap::new();
-    for run in norm.split(|c: char| !c.is_alphanumeric()) {
-        if run.is_empty() {
-            continue;
-        }
+    for run in runs(text) {
+        let run = run.as_str();
         if run.is_ascii() {
             *out.entry(run.to_string()).or_default() += 1;
             continue;
@@ -34,6 +31,31 @@ pub fn terms(text: &str) -> HashMap<String, u32> {
         if chars.len() == 1 {
             *out.entry(run.to_string()).or_default() += 1;
         }
+    }
+    out
+}
+
+/// Runs of letters and digits of the normalised text (NFKC, lower case),
+/// split where Latin letters meet Japanese (LGWAN端末 → lgwan, 端末).
+fn runs(text: &str) -> Vec<String> {
+    let norm: String = text.nfkc().collect::<String>().to_lowercase();
+    let mut out = Vec::new();
+    for run in norm
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|r| !r.is_empty())
+    {
+        let mut cur = String::new();
+        for c in run.chars() {
+            if cur
+                .chars()
+                .last()
+                .is_some_and(|l| l.is_ascii() != c.is_ascii())
+            {
+                out.push(std::mem::take(&mut cur));
+            }
+            cur.push(c);
+        }
+        out.push(cur);
     }
     out
 }
@@ -261,6 +283,78 @@ impl<M: Clone> SimilarityIndex<M> {
             })
             .sum::<f32>()
             .sqrt()
+    }
+
+    /// What is kept beside stored text `id`.
+    pub fn meta(&self, id: i64) -> Option<&M> {
+        let slot = self.slot_of.get(&id)?;
+        self.slots[*slot as usize].as_ref().map(|d| &d.meta)
+    }
+
+    /// Search: the stored texts (that `keep` accepts) holding every word of
+    /// `query` — every character pair of it, or a single kanji, or a whole
+    /// Latin word — best match first, at most `k`.
+    pub fn search(&self, query: &str, k: usize, keep: impl Fn(&M) -> bool) -> Vec<Hit<M>> {
+        let mut required: Vec<u32> = Vec::new();
+        for run in runs(query) {
+            let run = run.as_str();
+            let chars: Vec<char> = run.chars().collect();
+            let needed: Vec<String> = if run.is_ascii() {
+                vec![run.to_string()]
+            } else if chars.len() == 1 {
+                let c = chars[0];
+                vec![if is_kanji(c) {
+                    format!("\u{1}{c}")
+                } else {
+                    c.to_string()
+                }]
+            } else {
+                chars.windows(2).map(|w| w.iter().collect()).collect()
+            };
+            for term in needed {
+                match self.term_ids.get(&term) {
+                    Some(t) => required.push(*t),
+                    None => return Vec::new(),
+                }
+            }
+        }
+        required.sort_by_key(|t| self.df[*t as usize]);
+        required.dedup();
+        let Some((rarest, rest)) = required.split_first() else {
+            return Vec::new();
+        };
+        let n = self.len().max(1) as f32;
+        let idf = |t: u32| (1.0 + n / self.df[t as usize].max(1) as f32).ln();
+        // Candidates hold the rarest term; each other term must be found too.
+        let mut found: HashMap<u32, (usize, f32)> = self.postings[*rarest as usize]
+            .iter()
+            .filter(|(slot, _)| self.slots[*slot as usize].is_some())
+            .map(|(slot, tf)| (*slot, (1, tf * idf(*rarest))))
+            .collect();
+        for t in rest {
+            let w = idf(*t);
+            for (slot, tf) in &self.postings[*t as usize] {
+                if let Some(e) = found.get_mut(slot) {
+                    e.0 += 1;
+                    e.1 += tf * w;
+                }
+            }
+        }
+        let mut hits: Vec<Hit<M>> = found
+            .into_iter()
+            .filter(|(_, (count, _))| *count == required.len())
+            .filter_map(|(slot, (_, dot))| {
+                let doc = self.slots[slot as usize].as_ref()?;
+                keep(&doc.meta).then(|| Hit {
+                    id: doc.id,
+                    score: dot / self.doc_norm(doc).max(f32::EPSILON),
+                    meta: doc.meta.clone(),
+                })
+            })
+            .collect();
+        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
+        hits.truncate(k);
+        hits
     }
 
     /// The texts like stored text `id`.

@@ -156,3 +156,26 @@ fn removing_and_replacing_texts_keeps_answers_right() {
     let hits = index.similar("窓口の申請書", 5, 0.0, None, |m| *m % 2 == 0);
     assert!(hits.iter().all(|h| h.meta % 2 == 0 && h.id >= 2000));
 }
+
+#[test]
+fn search_finds_texts_holding_every_word() {
+    let rows = rows();
+    let index = index(&rows);
+    let pair_of = |id: i64| rows.iter().find(|r| r.id == id).and_then(|r| r.pair);
+    let hits = index.search("会議録", 10, |_| true);
+    assert!(
+        hits.len() >= 2 && hits.iter().all(|h| pair_of(h.id) == Some(3)),
+        "{hits:?}"
+    );
+    let hits = index.search("ＬＧＷＡＮ 無害化", 10, |_| true);
+    assert_eq!(hits.len(), 1, "{hits:?}");
+    assert!(index.search("会議録 イノシシ", 10, |_| true).is_empty());
+    assert!(index.search("存在しない言葉", 10, |_| true).is_empty());
+    // One kanji is a word too.
+    let hits = index.search("獣", 10, |_| true);
+    assert_eq!(
+        hits.iter().filter(|h| pair_of(h.id) == Some(29)).count(),
+        2,
+        "{hits:?}"
+    );
+}

@@ -64,6 +64,7 @@ impl Store {
             backend,
             municipality_cache: Default::default(),
             summaries: Default::default(),
+            board_index: Default::default(),
         })
     }
 

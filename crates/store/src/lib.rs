@@ -6,6 +6,9 @@
 pub mod api_tokens;
 pub mod audit;
 pub mod auth_tokens;
+pub mod board;
+pub mod board_index;
+pub mod board_social;
 pub mod collective;
 mod connect;
 pub mod demo;
@@ -20,6 +23,7 @@ pub mod ledger;
 pub mod login_attempts;
 pub mod memberships;
 pub mod municipalities;
+pub mod open311;
 pub mod organisations;
 pub mod outbox;
 pub mod partnerships;
@@ -51,6 +55,7 @@ pub struct Store {
     backend: Backend,
     municipality_cache: municipalities::MunicipalityCache,
     summaries: ledger::SummaryCache,
+    board_index: board_index::SharedIndex,
 }
 
 impl Store {

@@ -1,0 +1,772 @@
+//! The challenge board (行政DX): challenges, who may see them, their
+//! lifecycle with its audit trail, merging duplicates and splitting them
+//! again. "We have this too", the discussion and follows are in
+//! `board_social`; similarity and clusters in `board_index`.
+
+use crate::error::some;
+use crate::events::viewer_binds;
+use crate::{Backend, Result, Store, StoreError, Tx, audit, now};
+use kizuna_domain::challenge::{Mover, NewChallenge, Status};
+use kizuna_domain::{ValidationError, Viewer};
+
+/// A challenge as its page shows it.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct Challenge {
+    pub id: i64,
+    pub partnership_id: i64,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub municipality_code: Option<String>,
+    pub region: Option<String>,
+    /// `None` when hidden from the viewer (the company side of a challenge
+    /// posted without the author's name) or erased.
+    pub author_name: Option<String>,
+    pub author_id: Option<i64>,
+    pub title: String,
+    pub description: String,
+    pub category: String,
+    pub current_process: Option<String>,
+    pub pain: Option<String>,
+    pub burden_hours: i64,
+    pub desired_outcome: Option<String>,
+    pub lgwan: i64,
+    pub budget: Option<String>,
+    pub timing: Option<String>,
+    pub visibility: String,
+    pub hide_author: i64,
+    pub status: String,
+    pub merged_into: Option<i64>,
+    pub shared_count: i64,
+    pub total_burden: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+impl Challenge {
+    pub fn status(&self) -> Status {
+        Status::parse(&self.status).unwrap_or(Status::Closed)
+    }
+}
+
+/// A line of the board.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
+pub struct ChallengeRow {
+    pub id: i64,
+    pub partnership_id: i64,
+    pub organisation_id: i64,
+    pub organisation_name: String,
+    pub municipality_code: Option<String>,
+    pub region: Option<String>,
+    pub title: String,
+    pub category: String,
+    pub burden_hours: i64,
+    pub status: String,
+    pub visibility: String,
+    pub shared_count: i64,
+    pub total_burden: i64,
+    pub updated_at: i64,
+}
+
+const ROW_FIELDS: [&str; 14] = [
+    "id",
+    "partnership_id",
+    "organisation_id",
+    "organisation_name",
+    "municipality_code",
+    "region",
+    "title",
+    "category",
+    "burden_hours",
+    "status",
+    "visibility",
+    "shared_count",
+    "total_burden",
+    "updated_at",
+];
+
+const ROW_COLUMNS: &str = "c.id, c.partnership_id, c.organisation_id, o.name AS organisation_name,
+    m.code AS municipality_code, m.region, c.title, c.category, c.burden_hours, c.status, c.visibility,
+    c.shared_count, c.total_burden, c.updated_at";
+
+const FROM: &str = "FROM challenges c JOIN organisations o ON o.id = c.organisation_id
+    LEFT JOIN municipalities m ON m.organisation_id = c.organisation_id";
+
+/// Who sees a challenge (binds $1 = person id or 0, $2 = 1 for an instance
+/// administrator): a public one on the board, everyone; a partnership one,
+/// people with a role in the partnership; a draft, its author, its
+/// municipality's staff and the coordinators. A merged one is seen like the
+/// board's (its page points to the one it was merged into).
+pub(crate) const VISIBLE: &str = "($2 = 1
+    OR (c.status <> 'draft' AND (c.visibility = 'public' OR EXISTS (SELECT 1 FROM role_assignments r
+        WHERE r.partnership_id = c.partnership_id AND r.person_id = $1)))
+    OR (c.status = 'draft' AND (c.author_id = $1 OR EXISTS (SELECT 1 FROM role_assignments r
+        WHERE r.partnership_id = c.partnership_id AND r.person_id = $1
+          AND (r.role IN ('coordinator', 'administrator')
+               OR (r.role = 'municipal_staff' AND r.organisation_id = c.organisation_id))))))";
+
+/// The author's name, or NULL for the company side when the author asked
+/// not to be named: only people of a local government or school (and the
+/// author) see it.
+const AUTHOR_NAME: &str = "CASE WHEN c.hide_author = 0 OR c.author_id = $1 OR EXISTS (
+        SELECT 1 FROM memberships mb JOIN organisations go ON go.id = mb.organisation_id
+        WHERE mb.person_id = $1 AND go.kind IN ('prefecture', 'municipality', 'school'))
+    THEN p.display_name END AS author_name";
+
+/// Filters of the board; empty ones filter nothing.
+#[derive(Debug, Clone, Default)]
+pub struct BoardFilter {
+    pub partnership_id: Option<i64>,
+    pub organisation_id: Option<i64>,
+    pub region: Option<String>,
+    pub category: Option<String>,
+    /// One status; by default every status shown on the board but closed.
+    pub status: Option<String>,
+    /// Words to search for (ranked by the similarity index).
+    pub query: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// One line of a challenge's history.
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+pub struct HistoryEntry {
+    pub id: i64,
+    pub action: String,
+    pub actor_name: Option<String>,
+    pub from_status: Option<String>,
+    pub to_status: Option<String>,
+    pub other_id: Option<i64>,
+    pub reason: Option<String>,
+    pub at: i64,
+}
+
+/// Raises the board's revision and returns it (see `board_index`). Taken
+/// inside the write transaction, so on PostgreSQL the row lock orders
+/// writers: a process that reads revision R sees every change up to R.
+pub(crate) async fn next_rev(tx: &mut Tx) -> Result<i64> {
+    Ok(
+        sqlx::query_scalar("UPDATE board_rev SET rev = rev + 1 WHERE id = 1 RETURNING rev")
+            .fetch_one(&mut **tx)
+            .await?,
+    )
+}
+
+/// Marks a challenge changed for the similarity index.
+pub(crate) async fn touch(tx: &mut Tx, id: i64) -> Result<()> {
+    let rev = next_rev(tx).await?;
+    sqlx::query("UPDATE challenges SET rev = $1, updated_at = $2 WHERE id = $3")
+        .bind(rev)
+        .bind(now())
+        .bind(id)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// One line of a challenge's history.
+pub(crate) struct Step<'a> {
+    pub action: &'a str,
+    pub from: Option<&'a str>,
+    pub to: Option<&'a str>,
+    /// The other challenge of a merge or split, the municipality of an
+    /// endorsement, the report attached.
+    pub other: Option<i64>,
+    pub reason: Option<&'a str>,
+}
+
+pub(crate) async fn record(
+    tx: &mut Tx,
+    challenge_id: i64,
+    actor: Option<i64>,
+    step: Step<'_>,
+) -> Result<()> {
+    sqlx::query(
+        "INSERT INTO challenge_history (challenge_id, actor_id, action, from_status, to_status, other_id, reason, at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(challenge_id)
+    .bind(actor)
+    .bind(step.action)
+    .bind(step.from)
+    .bind(step.to)
+    .bind(step.other)
+    .bind(step.reason)
+    .bind(now())
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Recounts the municipalities that share a challenge and their burden:
+/// the owner, those who said "we have this too", and the owners and
+/// endorsers of challenges merged into it — each municipality once, with
+/// the largest burden it stated.
+pub(crate) async fn refresh_totals(tx: &mut Tx, id: i64) -> Result<()> {
+    sqlx::query(
+        "WITH members AS (SELECT id FROM challenges WHERE id = $1 OR merged_into = $1),
+              stated AS (
+                SELECT c.organisation_id AS org, c.burden_hours AS hours FROM challenges c JOIN members ON members.id = c.id
+                UNION ALL
+                SELECT e.organisation_id, e.burden_hours FROM challenge_endorsements e JOIN members ON members.id = e.challenge_id),
+              per_org AS (SELECT org, MAX(hours) AS hours FROM stated GROUP BY org)
+         UPDATE challenges SET
+             shared_count = (SELECT COUNT(*) FROM per_org),
+             total_burden = (SELECT CAST(COALESCE(SUM(hours), 0) AS BIGINT) FROM per_org)
+         WHERE id = $1",
+    )
+    .bind(id)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// A challenge locked for a change (`FOR UPDATE` on PostgreSQL; SQLite's
+/// write transaction already excludes other writers).
+pub(crate) async fn lock(tx: &mut Tx, backend: Backend, id: i64) -> Result<(i64, i64, String)> {
+    let sql = match backend {
+        Backend::Sqlite => {
+            "SELECT partnership_id, organisation_id, status FROM challenges WHERE id = $1"
+        }
+        Backend::Postgres => {
+            "SELECT partnership_id, organisation_id, status FROM challenges WHERE id = $1 FOR UPDATE"
+        }
+    };
+    some(
+        sqlx::query_as(sql)
+            .bind(id)
+            .fetch_optional(&mut **tx)
+            .await?,
+    )
+}
+
+fn bind_fields<'q>(
+    q: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+    c: &'q NewChallenge,
+) -> sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments> {
+    q.bind(&c.title)
+        .bind(&c.description)
+        .bind(&c.category)
+        .bind(c.current_process.as_deref())
+        .bind(c.pain.as_deref())
+        .bind(c.burden_hours)
+        .bind(c.desired_outcome.as_deref())
+        .bind(i64::from(c.lgwan))
+        .bind(c.budget.as_deref())
+        .bind(c.timing.as_deref())
+        .bind(c.visibility)
+        .bind(i64::from(c.hide_author))
+}
+
+impl Store {
+    /// Posts a challenge for `organisation_id` (a municipality or school
+    /// that is a party to the partnership), as a draft or open at once.
+    /// The caller has checked `Viewer::can_post_challenge`.
+    pub async fn post_challenge(
+        &self,
+        actor: i64,
+        partnership_id: i64,
+        organisation_id: i64,
+        c: &NewChallenge,
+        publish: bool,
+    ) -> Result<i64> {
+        self.check_category(partnership_id, &c.category).await?;
+        let mut tx = self.begin_write().await?;
+        let party: Option<String> = sqlx::query_scalar(
+            "SELECT o.kind FROM partnership_parties pp JOIN organisations o ON o.id = pp.organisation_id
+             WHERE pp.partnership_id = $1 AND pp.organisation_id = $2",
+        )
+        .bind(partnership_id)
+        .bind(organisation_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if !matches!(
+            party.as_deref(),
+            Some("municipality" | "school" | "prefecture")
+        ) {
+            return Err(ValidationError::new("organisation_id", "not_a_local_party").into());
+        }
+        let rev = next_rev(&mut tx).await?;
+        let status = if publish { Status::Open } else { Status::Draft };
+        let t = now();
+        let id: i64 = sqlx::query_scalar(
+            "INSERT INTO challenges (title, description, category, current_process, pain, burden_hours,
+                desired_outcome, lgwan, budget, timing, visibility, hide_author,
+                partnership_id, organisation_id, author_id, status, total_burden, rev, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $6, $17, $18, $18)
+             RETURNING id",
+        )
+            .bind(&c.title)
+            .bind(&c.description)
+            .bind(&c.category)
+            .bind(c.current_process.as_deref())
+            .bind(c.pain.as_deref())
+            .bind(c.burden_hours)
+            .bind(c.desired_outcome.as_deref())
+            .bind(i64::from(c.lgwan))
+            .bind(c.budget.as_deref())
+            .bind(c.timing.as_deref())
+            .bind(c.visibility)
+            .bind(i64::from(c.hide_author))
+            .bind(partnership_id)
+            .bind(organisation_id)
+            .bind(actor)
+            .bind(status.as_str())
+            .bind(rev)
+            .bind(t)
+            .fetch_one(&mut *tx)
+            .await?;
+        record(
+            &mut tx,
+            id,
+            Some(actor),
+            Step {
+                action: "created",
+                from: None,
+                to: Some(status.as_str()),
+                other: None,
+                reason: None,
+            },
+        )
+        .await?;
+        if publish {
+            crate::board_social::notify_followers(&mut tx, id, actor, "created", None).await?;
+        }
+        audit::record(
+            &mut tx,
+            Some(actor),
+            "challenge.create",
+            "challenge",
+            Some(id),
+            Some(&c.title),
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// A pillar category must be one of the partnership's pillars.
+    async fn check_category(&self, partnership_id: i64, category: &str) -> Result<()> {
+        if let Some(key) = category.strip_prefix("pillar:") {
+            let known = self
+                .pillars(partnership_id)
+                .await?
+                .iter()
+                .any(|p| p.key == key);
+            if !known {
+                return Err(ValidationError::new("category", "unknown_category").into());
+            }
+        }
+        Ok(())
+    }
+
+    /// Changes a challenge's text. Owners and coordinators (the caller checks).
+    pub async fn update_challenge(&self, actor: i64, id: i64, c: &NewChallenge) -> Result<()> {
+        let mut tx = self.begin_write().await?;
+        let (partnership_id, _, status) = lock(&mut tx, self.backend(), id).await?;
+        if status == "merged" {
+            return Err(StoreError::Conflict("challenge_merged"));
+        }
+        self.check_category(partnership_id, &c.category).await?;
+        let q = bind_fields(
+            sqlx::query(
+                "UPDATE challenges SET title = $1, description = $2, category = $3, current_process = $4,
+                    pain = $5, burden_hours = $6, desired_outcome = $7, lgwan = $8, budget = $9, timing = $10,
+                    visibility = $11, hide_author = $12
+                 WHERE id = $13",
+            ),
+            c,
+        );
+        q.bind(id).execute(&mut *tx).await?;
+        touch(&mut tx, id).await?;
+        refresh_totals(&mut tx, id).await?;
+        record(
+            &mut tx,
+            id,
+            Some(actor),
+            Step {
+                action: "edited",
+                from: None,
+                to: None,
+                other: None,
+                reason: None,
+            },
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Moves a challenge along its lifecycle. The viewer must be its
+    /// municipality's staff or a coordinator, and the move one the
+    /// lifecycle allows them; every move is recorded with its reason.
+    pub async fn move_challenge(
+        &self,
+        viewer: &Viewer,
+        id: i64,
+        to: Status,
+        reason: &str,
+    ) -> Result<()> {
+        let actor = viewer.person_id.ok_or(StoreError::NotFound)?;
+        let mut tx = self.begin_write().await?;
+        let (partnership_id, owner, from) = lock(&mut tx, self.backend(), id).await?;
+        let mover = viewer
+            .challenge_mover(partnership_id, owner)
+            .ok_or(StoreError::NotFound)?;
+        let from = Status::parse(&from)?;
+        let reason = from.check_move(to, mover, reason)?;
+        sqlx::query("UPDATE challenges SET status = $1 WHERE id = $2")
+            .bind(to.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        touch(&mut tx, id).await?;
+        record(
+            &mut tx,
+            id,
+            Some(actor),
+            Step {
+                action: "moved",
+                from: Some(from.as_str()),
+                to: Some(to.as_str()),
+                other: None,
+                reason: reason.as_deref(),
+            },
+        )
+        .await?;
+        let kind = if from == Status::Draft {
+            "created"
+        } else {
+            "moved"
+        };
+        crate::board_social::notify_followers(&mut tx, id, actor, kind, Some(to.as_str())).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Merges duplicate `from` into `into` (coordinators of their common
+    /// partnership). Both keep their histories and endorsements; `from`
+    /// remembers its status for a later split. A challenge others were
+    /// merged into cannot itself be merged (merge them into the target
+    /// first), so merges are one level deep.
+    pub async fn merge_challenges(
+        &self,
+        viewer: &Viewer,
+        from: i64,
+        into: i64,
+        reason: &str,
+    ) -> Result<()> {
+        let actor = viewer.person_id.ok_or(StoreError::NotFound)?;
+        if from == into {
+            return Err(ValidationError::new("into", "merge_into_itself").into());
+        }
+        let reason = kizuna_domain::error::required_text("reason", reason, 1000)?;
+        let mut tx = self.begin_write().await?;
+        let (p_from, _, s_from) = lock(&mut tx, self.backend(), from).await?;
+        let (p_into, _, s_into) = lock(&mut tx, self.backend(), into).await?;
+        if p_from != p_into || !viewer.can_coordinate(p_from) {
+            return Err(StoreError::NotFound);
+        }
+        let listed = |s: &str| Status::parse(s).is_ok_and(Status::is_listed);
+        if !listed(&s_from) || !listed(&s_into) {
+            return Err(StoreError::Conflict("merge_needs_listed_challenges"));
+        }
+        let children: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM challenges WHERE merged_into = $1")
+                .bind(from)
+                .fetch_one(&mut *tx)
+                .await?;
+        if children > 0 {
+            return Err(StoreError::Conflict("merge_has_merged_challenges"));
+        }
+        sqlx::query(
+            "UPDATE challenges SET status = 'merged', merged_into = $1, status_before_merge = $2 WHERE id = $3",
+        )
+        .bind(into)
+        .bind(&s_from)
+        .bind(from)
+        .execute(&mut *tx)
+        .await?;
+        touch(&mut tx, from).await?;
+        touch(&mut tx, into).await?;
+        refresh_totals(&mut tx, into).await?;
+        record(
+            &mut tx,
+            from,
+            Some(actor),
+            Step {
+                action: "merged_into",
+                from: Some(&s_from),
+                to: Some("merged"),
+                other: Some(into),
+                reason: Some(&reason),
+            },
+        )
+        .await?;
+        record(
+            &mut tx,
+            into,
+            Some(actor),
+            Step {
+                action: "merged_from",
+                from: None,
+                to: None,
+                other: Some(from),
+                reason: Some(&reason),
+            },
+        )
+        .await?;
+        crate::board_social::notify_followers(&mut tx, from, actor, "merged", None).await?;
+        crate::board_social::notify_followers(&mut tx, into, actor, "merged", None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Splits a merged challenge off again: it gets back the status it had,
+    /// and its endorsements count for it alone again.
+    pub async fn split_challenge(&self, viewer: &Viewer, id: i64, reason: &str) -> Result<()> {
+        let actor = viewer.person_id.ok_or(StoreError::NotFound)?;
+        let reason = kizuna_domain::error::required_text("reason", reason, 1000)?;
+        let mut tx = self.begin_write().await?;
+        let (partnership_id, _, status) = lock(&mut tx, self.backend(), id).await?;
+        if !viewer.can_coordinate(partnership_id) {
+            return Err(StoreError::NotFound);
+        }
+        if status != "merged" {
+            return Err(StoreError::Conflict("not_merged"));
+        }
+        let (into, before): (i64, Option<String>) =
+            sqlx::query_as("SELECT merged_into, status_before_merge FROM challenges WHERE id = $1")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+        let before = before.unwrap_or_else(|| "open".into());
+        sqlx::query(
+            "UPDATE challenges SET status = $1, merged_into = NULL, status_before_merge = NULL WHERE id = $2",
+        )
+        .bind(&before)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+        touch(&mut tx, id).await?;
+        touch(&mut tx, into).await?;
+        refresh_totals(&mut tx, id).await?;
+        refresh_totals(&mut tx, into).await?;
+        record(
+            &mut tx,
+            id,
+            Some(actor),
+            Step {
+                action: "split",
+                from: Some("merged"),
+                to: Some(&before),
+                other: Some(into),
+                reason: Some(&reason),
+            },
+        )
+        .await?;
+        record(
+            &mut tx,
+            into,
+            Some(actor),
+            Step {
+                action: "split_from",
+                from: None,
+                to: None,
+                other: Some(id),
+                reason: Some(&reason),
+            },
+        )
+        .await?;
+        crate::board_social::notify_followers(&mut tx, id, actor, "split", None).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A challenge as the viewer may see it; `NotFound` otherwise.
+    pub async fn challenge(&self, viewer: &Viewer, id: i64) -> Result<Challenge> {
+        let (pid, admin) = viewer_binds(viewer);
+        let sql = format!(
+            "SELECT c.id, c.partnership_id, c.organisation_id, o.name AS organisation_name,
+                    m.code AS municipality_code, m.region, {AUTHOR_NAME}, c.author_id, c.title, c.description,
+                    c.category, c.current_process, c.pain, c.burden_hours, c.desired_outcome, c.lgwan, c.budget,
+                    c.timing, c.visibility, c.hide_author, c.status, c.merged_into, c.shared_count,
+                    c.total_burden, c.created_at, c.updated_at
+             {FROM} LEFT JOIN people p ON p.id = c.author_id
+             WHERE {VISIBLE} AND c.id = $3"
+        );
+        let mut c: Challenge = some(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(pid)
+                .bind(admin)
+                .bind(id)
+                .fetch_optional(self.pool())
+                .await?,
+        )?;
+        // The author's id would name them as surely as their name.
+        if c.author_name.is_none() && Some(pid) != c.author_id {
+            c.author_id = None;
+        }
+        Ok(c)
+    }
+
+    /// The board: challenges the viewer may see, most recently changed
+    /// first — or, with search words, best match first.
+    pub async fn board(&self, viewer: &Viewer, f: &BoardFilter) -> Result<Vec<ChallengeRow>> {
+        let words = f.query.as_deref().unwrap_or("").trim();
+        if !words.is_empty() {
+            let ids = self.search_challenges(viewer, f, words).await?;
+            return self.challenge_rows(viewer, &ids).await;
+        }
+        let (pid, admin) = viewer_binds(viewer);
+        let status_filter = match f.status.as_deref() {
+            Some(s) if !s.is_empty() => {
+                Status::parse(s)?;
+                "c.status = $7"
+            }
+            _ => "c.status NOT IN ('draft', 'merged', 'closed') AND $7 = ''",
+        };
+        let inner = format!(
+            "SELECT {ROW_COLUMNS} {FROM} WHERE {VISIBLE}
+               AND ($3 = 0 OR c.partnership_id = $3)
+               AND ($4 = 0 OR c.organisation_id = $4)
+               AND ($5 = '' OR m.region = $5)
+               AND ($6 = '' OR c.category = $6)
+               AND {status_filter} AND c.status <> 'draft'
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT $8 OFFSET $9"
+        );
+        let sql = crate::json_rows::wrap(
+            self.backend(),
+            &ROW_FIELDS,
+            &inner,
+            "x.updated_at DESC, x.id DESC",
+        );
+        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(pid)
+            .bind(admin)
+            .bind(f.partnership_id.unwrap_or(0))
+            .bind(f.organisation_id.unwrap_or(0))
+            .bind(f.region.clone().unwrap_or_default())
+            .bind(f.category.clone().unwrap_or_default())
+            .bind(f.status.clone().unwrap_or_default())
+            .bind(f.limit.clamp(1, 500))
+            .bind(f.offset.max(0))
+            .fetch_one(self.pool())
+            .await?;
+        crate::json_rows::parse(&json)
+    }
+
+    /// Board rows of `ids`, in that order, that the viewer may see.
+    pub async fn challenge_rows(&self, viewer: &Viewer, ids: &[i64]) -> Result<Vec<ChallengeRow>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let (pid, admin) = viewer_binds(viewer);
+        // Ids are numbers we produced, not input; still bound, as a JSON list.
+        let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+        let ids_sql = match self.backend() {
+            Backend::Sqlite => "SELECT value FROM json_each($3)",
+            Backend::Postgres => {
+                "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($3 AS JSON))"
+            }
+        };
+        let inner = format!("SELECT {ROW_COLUMNS} {FROM} WHERE {VISIBLE} AND c.id IN ({ids_sql})");
+        let sql = crate::json_rows::wrap(self.backend(), &ROW_FIELDS, &inner, "x.id");
+        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(pid)
+            .bind(admin)
+            .bind(list)
+            .fetch_one(self.pool())
+            .await?;
+        let mut rows: Vec<ChallengeRow> = crate::json_rows::parse(&json)?;
+        rows.sort_by_key(|r| ids.iter().position(|i| *i == r.id));
+        Ok(rows)
+    }
+
+    /// Challenges posted by the person (drafts included), or by the
+    /// organisations they are staff of.
+    pub async fn my_challenges(&self, viewer: &Viewer) -> Result<Vec<ChallengeRow>> {
+        let (pid, admin) = viewer_binds(viewer);
+        let inner = format!(
+            "SELECT {ROW_COLUMNS} {FROM} WHERE {VISIBLE} AND (c.author_id = $1 OR EXISTS (
+                 SELECT 1 FROM role_assignments r WHERE r.person_id = $1 AND r.role = 'municipal_staff'
+                   AND r.organisation_id = c.organisation_id AND r.partnership_id = c.partnership_id))
+             ORDER BY c.updated_at DESC, c.id DESC LIMIT 500"
+        );
+        let sql = crate::json_rows::wrap(
+            self.backend(),
+            &ROW_FIELDS,
+            &inner,
+            "x.updated_at DESC, x.id DESC",
+        );
+        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+            .bind(pid)
+            .bind(admin)
+            .fetch_one(self.pool())
+            .await?;
+        crate::json_rows::parse(&json)
+    }
+
+    /// Challenges merged into `id`, as the viewer may see them.
+    pub async fn merged_challenges(&self, viewer: &Viewer, id: i64) -> Result<Vec<ChallengeRow>> {
+        let (pid, admin) = viewer_binds(viewer);
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} {FROM} WHERE {VISIBLE} AND c.merged_into = $3 ORDER BY c.id"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(pid)
+            .bind(admin)
+            .bind(id)
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// A challenge's history, oldest first. Actor names follow the same
+    /// rule as the author's: hidden from the company side when the author
+    /// asked, for the author's own entries.
+    pub async fn challenge_history(&self, viewer: &Viewer, id: i64) -> Result<Vec<HistoryEntry>> {
+        let c = self.challenge(viewer, id).await?;
+        let hide = c.hide_author == 1 && c.author_name.is_none();
+        let rows = sqlx::query_as(
+            "SELECT h.id, h.action,
+                    CASE WHEN $2 = 1 AND h.actor_id = c.author_id THEN NULL ELSE p.display_name END AS actor_name,
+                    h.from_status, h.to_status, h.other_id, h.reason, h.at
+             FROM challenge_history h JOIN challenges c ON c.id = h.challenge_id
+             LEFT JOIN people p ON p.id = h.actor_id
+             WHERE h.challenge_id = $1 ORDER BY h.id",
+        )
+        .bind(id)
+        .bind(i64::from(hide))
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows)
+    }
+
+    /// Open (unsolved) challenges per municipality code, for the map.
+    pub async fn open_challenges_by_municipality(
+        &self,
+        viewer: &Viewer,
+        partnership_id: Option<i64>,
+    ) -> Result<Vec<(String, i64)>> {
+        let (pid, admin) = viewer_binds(viewer);
+        let sql = format!(
+            "SELECT m.code, COUNT(*) {FROM} WHERE {VISIBLE}
+               AND c.status IN ('open', 'under_review', 'matched', 'in_progress')
+               AND ($3 = 0 OR c.partnership_id = $3) AND m.code IS NOT NULL
+             GROUP BY m.code"
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(pid)
+            .bind(admin)
+            .bind(partnership_id.unwrap_or(0))
+            .fetch_all(self.pool())
+            .await?)
+    }
+}
+
+/// The mover a viewer is for a challenge, or `NotFound` (the challenge is
+/// none of theirs to change).
+pub fn mover(viewer: &Viewer, c: &Challenge) -> Result<Mover> {
+    viewer
+        .challenge_mover(c.partnership_id, c.organisation_id)
+        .ok_or(StoreError::NotFound)
+}
