@@ -54,6 +54,11 @@ enum Command {
         #[command(subcommand)]
         command: AdminCommand,
     },
+    /// Open311 intake: API keys for on-site reporting tools.
+    Open311 {
+        #[command(subcommand)]
+        command: Open311Command,
+    },
     /// Show configuration help.
     Config {
         #[command(subcommand)]
@@ -71,6 +76,32 @@ enum AdminCommand {
         /// Display name (defaults to the part of the e-mail before @).
         #[arg(long)]
         name: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum Open311Command {
+    /// Manage API keys.
+    Keys {
+        #[command(subcommand)]
+        command: KeysCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Issue a key for one jurisdiction and print it (it is shown only once).
+    Create {
+        /// The municipality's 6-digit local-government code, e.g. 072010 (福島市).
+        #[arg(long)]
+        jurisdiction: String,
+        /// The partnership the reports go to; needed only when the
+        /// municipality is a party to more than one.
+        #[arg(long)]
+        partnership: Option<i64>,
+        /// What the key is for, e.g. the reporting tool's name.
+        #[arg(long, default_value = "Open311")]
+        label: String,
     },
 }
 
@@ -147,8 +178,54 @@ async fn run(command: Command, mut config: Config) -> anyhow::Result<()> {
         Command::Admin {
             command: AdminCommand::Create { email, name },
         } => admin_create(&config, &email, name).await,
+        Command::Open311 {
+            command:
+                Open311Command::Keys {
+                    command:
+                        KeysCommand::Create {
+                            jurisdiction,
+                            partnership,
+                            label,
+                        },
+                },
+        } => open311_key_create(&config, &jurisdiction, partnership, &label).await,
         Command::Config { .. } => Ok(()),
     }
+}
+
+async fn open311_key_create(
+    config: &Config,
+    jurisdiction: &str,
+    partnership: Option<i64>,
+    label: &str,
+) -> anyhow::Result<()> {
+    let code = kizuna_domain::LocalGovCode::parse(jurisdiction).map_err(|e| {
+        anyhow::anyhow!("{jurisdiction:?} is not a local-government code ({}): give six digits with the check digit, e.g. 072010", e.code)
+    })?;
+    let store = open(config).await?;
+    let parties = store.partnerships_of_jurisdiction(&code).await?;
+    let partnership = match (partnership, parties.as_slice()) {
+        (Some(p), _) if parties.contains(&p) => p,
+        (Some(p), _) => anyhow::bail!(
+            "{code} is not a party to partnership {p}; add it on the partnership's page first"
+        ),
+        (None, [only]) => *only,
+        (None, []) => anyhow::bail!(
+            "{code} is not a party to any partnership; add it on a partnership's page first"
+        ),
+        (None, many) => anyhow::bail!(
+            "{code} is a party to partnerships {many:?}; choose one with --partnership"
+        ),
+    };
+    let (_, key) = store
+        .create_open311_key(None, partnership, &code, label)
+        .await?;
+    println!("{key}");
+    eprintln!(
+        "Key for jurisdiction {code} (partnership {partnership}). It is shown only this once; post requests to {}/open311/v2/requests.json with api_key={key}",
+        config.public_url.trim_end_matches('/')
+    );
+    Ok(())
 }
 
 async fn open(config: &Config) -> anyhow::Result<Store> {

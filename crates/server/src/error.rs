@@ -133,7 +133,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
             .is_some_and(|a| a.contains("application/json") && !a.contains("text/html"));
     let res = next.run(req).await;
     let status = res.status();
-    if !(status.is_client_error() || status.is_server_error()) {
+    // Open311 answers its errors in the specification's own format.
+    if !(status.is_client_error() || status.is_server_error()) || path.starts_with("/open311/") {
         return res;
     }
     let info = match res.extensions().get::<ErrorInfo>() {

@@ -16,6 +16,7 @@ pub mod i18n;
 pub mod jobs;
 pub mod mail;
 pub mod map;
+pub mod open311;
 pub mod pages;
 pub mod photos;
 pub mod qr;

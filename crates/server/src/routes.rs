@@ -71,6 +71,8 @@ pub fn router() -> Router<AppState> {
         .route("/admin/audit", get(admin::audit))
         // JSON API: same rules as the pages (see api/).
         .nest("/api/v1", api::router())
+        // On-site reporting tools (Open311 GeoReport v2); posting needs a jurisdiction's API key.
+        .merge(crate::open311::router())
         // Fans (PR corps): signed-in people join; a fan's page is theirs and,
         // within the side rule, their partnership's coordinators'.
         .route("/partnerships/{id}/pr-corps/new", get(fans::join_form))

@@ -7,6 +7,7 @@ pub mod api_tokens;
 pub mod audit;
 pub mod auth_tokens;
 pub mod board;
+pub mod board_files;
 pub mod board_index;
 pub mod board_social;
 pub mod collective;

@@ -64,6 +64,23 @@ pub struct PersonalData {
     /// Events registered for, with status and check-in.
     pub event_registrations: Vec<crate::registrations::MyRegistration>,
     pub event_feedback: Vec<crate::event_extras::Feedback>,
+    /// Challenges you wrote (they belong to your municipality and stay
+    /// after erasure, without your name).
+    pub challenges_written: Vec<BoardItem>,
+    /// Questions and answers you wrote on challenges.
+    pub challenge_comments: Vec<BoardItem>,
+    /// "We have this too" you gave for your municipality.
+    pub endorsements_given: Vec<BoardItem>,
+    /// What you follow on the board (erased with your account).
+    pub follows: Vec<BoardItem>,
+}
+
+/// A line of your board activity: the challenge, what, when.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct BoardItem {
+    pub challenge_id: Option<i64>,
+    pub text: Option<String>,
+    pub at: i64,
 }
 
 const MEMBERSHIPS: &str =
@@ -125,6 +142,27 @@ impl Store {
         .bind(person_id)
         .fetch_all(&mut *tx)
         .await?;
+        let board = |sql: &'static str| sqlx::query_as::<_, BoardItem>(sql).bind(person_id);
+        let challenges_written = board(
+            "SELECT id AS challenge_id, title AS text, created_at AS at FROM challenges WHERE author_id = $1 ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let challenge_comments = board(
+            "SELECT challenge_id, body AS text, created_at AS at FROM challenge_comments WHERE person_id = $1 ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let endorsements_given = board(
+            "SELECT challenge_id, note AS text, created_at AS at FROM challenge_endorsements WHERE person_id = $1 ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        let follows = board(
+            "SELECT challenge_id, CAST(organisation_id AS TEXT) AS text, created_at AS at FROM board_follows WHERE person_id = $1 ORDER BY id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
         tx.commit().await?;
         let (mut fan_profiles, mut ledger_entries, mut consent_changes, mut goods_requests) =
             (vec![], vec![], vec![], vec![]);
@@ -136,6 +174,10 @@ impl Store {
         }
         let event_registrations = self.my_registrations(person_id, false).await?;
         Ok(PersonalData {
+            challenges_written,
+            challenge_comments,
+            endorsements_given,
+            follows,
             event_registrations,
             event_feedback,
             person,

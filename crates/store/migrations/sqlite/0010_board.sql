@@ -91,12 +91,16 @@ CREATE TABLE challenge_comments (
 );
 CREATE INDEX challenge_comments_challenge ON challenge_comments(challenge_id, id);
 
+-- Files that belong to the challenge (the municipality's), not to the
+-- person who uploaded them: erasing that person keeps them.
 CREATE TABLE challenge_attachments (
     id INTEGER PRIMARY KEY,
     challenge_id INTEGER NOT NULL REFERENCES challenges(id),
-    file_id INTEGER NOT NULL REFERENCES files(id),
     name TEXT NOT NULL,
+    content_type TEXT NOT NULL,
     size INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    uploaded_by INTEGER REFERENCES people(id) ON DELETE SET NULL,
     created_at INTEGER NOT NULL
 );
 CREATE INDEX challenge_attachments_challenge ON challenge_attachments(challenge_id);
