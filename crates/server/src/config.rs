@@ -26,6 +26,9 @@ pub struct Config {
     pub log_json: bool,
     /// Run the background jobs (e-mail delivery, clean-up) in this process.
     pub run_jobs: bool,
+    /// Minutes between the board's digest e-mails (what happened to what
+    /// people follow), so followers get one mail, not one per change.
+    pub board_digest_minutes: u64,
     pub mail: MailConfig,
 }
 
@@ -56,6 +59,7 @@ impl Default for Config {
             max_body_bytes: 1024 * 1024,
             log_json: false,
             run_jobs: true,
+            board_digest_minutes: 60,
             mail: MailConfig::default(),
         }
     }

@@ -20,6 +20,8 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
     let mut tick = tokio::time::interval(Duration::from_millis(500));
     let mut last_purge = std::time::Instant::now();
     let mut last_events = std::time::Instant::now() - Duration::from_secs(3600);
+    let digest_every = Duration::from_secs(state.config.board_digest_minutes.max(1) * 60);
+    let mut last_digest = std::time::Instant::now();
     loop {
         tokio::select! {
             _ = tick.tick() => {}
@@ -30,6 +32,10 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
             last_events = std::time::Instant::now();
             event_upkeep(&state).await;
         }
+        if last_digest.elapsed() > digest_every {
+            last_digest = std::time::Instant::now();
+            board_digests(&state).await;
+        }
         deliver_mail(&state, &transport).await;
         if last_purge.elapsed() > Duration::from_secs(3600) {
             last_purge = std::time::Instant::now();
@@ -37,6 +43,15 @@ pub async fn run(state: AppState, mut shutdown: watch::Receiver<bool>) {
                 tracing::warn!(error = %e, "purge failed");
             }
         }
+    }
+}
+
+/// Queues the board's digests (each person's notices since the last one).
+pub async fn board_digests(state: &AppState) {
+    match state.store.send_board_digests(&state.board_mails()).await {
+        Ok(0) => {}
+        Ok(n) => tracing::info!(digests = n, "board digests queued"),
+        Err(e) => tracing::warn!(error = %e, "board digests failed"),
     }
 }
 

@@ -4,7 +4,9 @@
 
 pub mod api;
 pub mod assets;
+pub mod attachments;
 pub mod auth;
+pub mod board_mail;
 pub mod calendar;
 pub mod cli;
 pub mod config;

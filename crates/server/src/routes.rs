@@ -3,7 +3,7 @@
 //! scoped queries; this table is the map.
 
 use crate::pages::{
-    admin, auth, corps, entries, event_admin, events, fans, home, me, municipalities,
+    admin, auth, board, board_forms, board_triage, corps, entries, event_admin, events, fans, home, me, municipalities,
     organisations, partnerships, registry, rosters,
 };
 use crate::{AppState, api, assets, telemetry};
@@ -166,6 +166,50 @@ pub fn router() -> Router<AppState> {
             get(event_admin::check_in_form).post(event_admin::check_in),
         )
         // Operations: anyone (no personal data).
+        // The challenge board. Anyone: the board, a challenge, suggestions.
+        .route("/board", get(board::index))
+        .route("/board/similar", get(board::similar))
+        .route("/challenges/{id}", get(board::show))
+        .route("/attachments/{id}", get(board_forms::attachment))
+        // Signed-in people: my challenges, follows.
+        .route("/me/challenges", get(board::mine))
+        .route("/challenges/{id}/follow", post(board_forms::follow))
+        .route("/organisations/{id}/follow", post(board_forms::follow_organisation))
+        // Municipal staff (their own municipality) and coordinators.
+        .route(
+            "/partnerships/{id}/challenges/new",
+            get(board_forms::new),
+        )
+        .route("/partnerships/{id}/challenges", post(board_forms::create))
+        .route(
+            "/challenges/{id}/edit",
+            get(board_forms::edit).post(board_forms::update),
+        )
+        .route("/challenges/{id}/status", post(board_forms::move_status))
+        .route(
+            "/challenges/{id}/attachments",
+            post(board_forms::attach)
+                .layer(DefaultBodyLimit::max(crate::attachments::MAX_BYTES + 64 * 1024)),
+        )
+        .route("/attachments/{id}/delete", post(board_forms::delete_attachment))
+        .route("/challenges/{id}/comments", post(board_forms::comment))
+        // Municipal staff of another municipality: "we have this too".
+        .route("/challenges/{id}/endorsements", post(board_forms::endorse))
+        .route(
+            "/endorsements/{id}/withdrawal",
+            post(board_forms::withdraw_endorsement),
+        )
+        // Coordinators: merge and split, triage, on-site reports, Open311 keys.
+        .route("/challenges/{id}/merge", post(board_forms::merge))
+        .route("/challenges/{id}/split", post(board_forms::split))
+        .route("/partnerships/{id}/board", get(board_triage::show))
+        .route("/partnerships/{id}/open311-keys", post(board_triage::create_key))
+        .route(
+            "/partnerships/{id}/open311-keys/{key}/revocation",
+            post(board_triage::revoke_key),
+        )
+        .route("/reports/{id}/attachment", post(board_triage::attach_report))
+        .route("/reports/{id}/closure", post(board_triage::close_report))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))
         .route("/metrics", get(telemetry::render))

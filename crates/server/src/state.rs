@@ -30,6 +30,13 @@ impl AppState {
         }
     }
 
+    /// Writes the board's digests with links to this server.
+    pub fn board_mails(&self) -> crate::board_mail::BoardMails {
+        crate::board_mail::BoardMails {
+            public_url: self.config.public_url.trim_end_matches('/').to_string(),
+        }
+    }
+
     pub fn new(store: Store, config: Config) -> Self {
         Self {
             store,

@@ -2,6 +2,9 @@
 
 pub mod admin;
 pub mod auth;
+pub mod board;
+pub mod board_forms;
+pub mod board_triage;
 pub mod corps;
 pub mod entries;
 pub mod event_admin;
