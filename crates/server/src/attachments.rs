@@ -35,7 +35,11 @@ pub fn accept(name: &str, bytes: &[u8]) -> Result<(Vec<u8>, &'static str), &'sta
         return Ok((bytes.to_vec(), kind));
     }
     if matches!(ext.as_str(), "csv" | "txt") && !bytes.contains(&0) {
-        let kind = if ext == "csv" { "text/csv" } else { "text/plain" };
+        let kind = if ext == "csv" {
+            "text/csv"
+        } else {
+            "text/plain"
+        };
         return Ok((bytes.to_vec(), kind));
     }
     Err("attachment_type")
@@ -63,13 +67,33 @@ mod tests {
 
     #[test]
     fn files_are_judged_by_their_bytes_and_name() {
-        assert_eq!(accept("a.pdf", b"%PDF-1.7 ...").unwrap().1, "application/pdf");
-        assert_eq!(accept("a.csv", "件数,時間\n1,2".as_bytes()).unwrap().1, "text/csv");
-        assert!(accept("a.xlsx", b"PK\x03\x04....").unwrap().1.contains("spreadsheetml"));
-        assert_eq!(accept("a.zip", b"PK\x03\x04....").unwrap_err(), "attachment_type");
-        assert_eq!(accept("a.exe", b"MZ\x90\x00").unwrap_err(), "attachment_type");
+        assert_eq!(
+            accept("a.pdf", b"%PDF-1.7 ...").unwrap().1,
+            "application/pdf"
+        );
+        assert_eq!(
+            accept("a.csv", "件数,時間\n1,2".as_bytes()).unwrap().1,
+            "text/csv"
+        );
+        assert!(
+            accept("a.xlsx", b"PK\x03\x04....")
+                .unwrap()
+                .1
+                .contains("spreadsheetml")
+        );
+        assert_eq!(
+            accept("a.zip", b"PK\x03\x04....").unwrap_err(),
+            "attachment_type"
+        );
+        assert_eq!(
+            accept("a.exe", b"MZ\x90\x00").unwrap_err(),
+            "attachment_type"
+        );
         assert_eq!(accept("a.txt", b"a\x00b").unwrap_err(), "attachment_type");
-        assert_eq!(accept("a.pdf", &vec![b'%'; MAX_BYTES + 1]).unwrap_err(), "attachment_too_large");
+        assert_eq!(
+            accept("a.pdf", &vec![b'%'; MAX_BYTES + 1]).unwrap_err(),
+            "attachment_too_large"
+        );
         assert_eq!(clean_name("C:\\書類\\申請書.pdf"), "申請書.pdf");
         assert_eq!(clean_name("../\"x\".pdf"), "x.pdf");
     }

@@ -39,11 +39,17 @@ fn line(tr: Tr, n: &Notice) -> String {
             "digest-moved",
             &[(
                 "status",
-                tr.text(&format!("challenge-status-{}", n.detail.as_deref().unwrap_or("").replace('_', "-")))
-                    .into_owned(),
+                tr.text(&format!(
+                    "challenge-status-{}",
+                    n.detail.as_deref().unwrap_or("").replace('_', "-")
+                ))
+                .into_owned(),
             )],
         ),
-        "commented" => tr.args("digest-commented", &[("excerpt", n.detail.clone().unwrap_or_default())]),
+        "commented" => tr.args(
+            "digest-commented",
+            &[("excerpt", n.detail.clone().unwrap_or_default())],
+        ),
         other => tr.text(&format!("digest-{other}")).into_owned(),
     };
     format!("{} {what}", tr.datetime(n.created_at))
@@ -56,7 +62,9 @@ impl DigestMail for BoardMails {
         for n in notices {
             let l = line(tr, n);
             match groups.last_mut() {
-                Some(g) if g.link.ends_with(&format!("/challenges/{}", n.challenge_id)) => g.lines.push(l),
+                Some(g) if g.link.ends_with(&format!("/challenges/{}", n.challenge_id)) => {
+                    g.lines.push(l)
+                }
                 _ => groups.push(Group {
                     title: n.title.clone(),
                     link: format!("{}/challenges/{}", self.public_url, n.challenge_id),
@@ -119,7 +127,10 @@ mod tests {
             detail: detail.map(str::to_string),
             created_at: 1_796_032_320,
         };
-        let mail = BoardMails { public_url: "https://kizuna.example".into() }.digest(
+        let mail = BoardMails {
+            public_url: "https://kizuna.example".into(),
+        }
+        .digest(
             &reader,
             &[
                 n(1, 7, "moved", Some("under_review")),

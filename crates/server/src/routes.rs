@@ -3,8 +3,8 @@
 //! scoped queries; this table is the map.
 
 use crate::pages::{
-    admin, auth, board, board_forms, board_triage, corps, entries, event_admin, events, fans, home, me, municipalities,
-    organisations, partnerships, registry, rosters,
+    admin, auth, board, board_forms, board_triage, corps, entries, event_admin, events, fans, home,
+    me, municipalities, organisations, partnerships, registry, rosters,
 };
 use crate::{AppState, api, assets, telemetry};
 use axum::Router;
@@ -174,12 +174,12 @@ pub fn router() -> Router<AppState> {
         // Signed-in people: my challenges, follows.
         .route("/me/challenges", get(board::mine))
         .route("/challenges/{id}/follow", post(board_forms::follow))
-        .route("/organisations/{id}/follow", post(board_forms::follow_organisation))
-        // Municipal staff (their own municipality) and coordinators.
         .route(
-            "/partnerships/{id}/challenges/new",
-            get(board_forms::new),
+            "/organisations/{id}/follow",
+            post(board_forms::follow_organisation),
         )
+        // Municipal staff (their own municipality) and coordinators.
+        .route("/partnerships/{id}/challenges/new", get(board_forms::new))
         .route("/partnerships/{id}/challenges", post(board_forms::create))
         .route(
             "/challenges/{id}/edit",
@@ -188,10 +188,14 @@ pub fn router() -> Router<AppState> {
         .route("/challenges/{id}/status", post(board_forms::move_status))
         .route(
             "/challenges/{id}/attachments",
-            post(board_forms::attach)
-                .layer(DefaultBodyLimit::max(crate::attachments::MAX_BYTES + 64 * 1024)),
+            post(board_forms::attach).layer(DefaultBodyLimit::max(
+                crate::attachments::MAX_BYTES + 64 * 1024,
+            )),
         )
-        .route("/attachments/{id}/delete", post(board_forms::delete_attachment))
+        .route(
+            "/attachments/{id}/delete",
+            post(board_forms::delete_attachment),
+        )
         .route("/challenges/{id}/comments", post(board_forms::comment))
         // Municipal staff of another municipality: "we have this too".
         .route("/challenges/{id}/endorsements", post(board_forms::endorse))
@@ -203,12 +207,18 @@ pub fn router() -> Router<AppState> {
         .route("/challenges/{id}/merge", post(board_forms::merge))
         .route("/challenges/{id}/split", post(board_forms::split))
         .route("/partnerships/{id}/board", get(board_triage::show))
-        .route("/partnerships/{id}/open311-keys", post(board_triage::create_key))
+        .route(
+            "/partnerships/{id}/open311-keys",
+            post(board_triage::create_key),
+        )
         .route(
             "/partnerships/{id}/open311-keys/{key}/revocation",
             post(board_triage::revoke_key),
         )
-        .route("/reports/{id}/attachment", post(board_triage::attach_report))
+        .route(
+            "/reports/{id}/attachment",
+            post(board_triage::attach_report),
+        )
         .route("/reports/{id}/closure", post(board_triage::close_report))
         .route("/healthz", get(|| async { "ok" }))
         .route("/readyz", get(readyz))

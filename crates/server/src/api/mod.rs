@@ -2,6 +2,7 @@
 //! `/api/v1/openapi.json`. Handlers are thin over the same store calls and
 //! permission rules as the pages; errors are RFC 9457 problem documents.
 
+pub mod board;
 pub mod events;
 pub mod fans;
 pub mod me;
@@ -17,7 +18,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Kizuna API", version = "1", description = "Partnerships between companies and local governments: organisations, municipalities, partnerships, the signed-in person, the PR corps (fans, support ledger, figures) and events (registration with waitlist, check-in). Times are Unix seconds (UTC); show them in Asia/Tokyo. Authenticate with `Authorization: Bearer <personal access token>` (create one on My page)."),
+    info(title = "Kizuna API", version = "1", description = "Partnerships between companies and local governments: organisations, municipalities, partnerships, the signed-in person, the PR corps (fans, support ledger, figures) and events (registration with waitlist, check-in) and the challenge board (行政DX: challenges, \"we have this too\", similar challenges, clusters, merge and split). On-site reporting tools use Open311 GeoReport v2 at `/open311/v2/` instead. Times are Unix seconds (UTC); show them in Asia/Tokyo. Authenticate with `Authorization: Bearer <personal access token>` (create one on My page)."),
     paths(
         organisations::list, organisations::get_one, organisations::update, organisations::create,
         municipalities::list, municipalities::get_one,
@@ -26,6 +27,8 @@ use utoipa::OpenApi;
         fans::mine, fans::get_one, fans::entries, fans::create, fans::withdraw, fans::list, fans::figures, fans::challenges,
         events::list, events::get_one, events::create, events::update, events::register, events::cancel, events::accept,
         events::mine, events::participants, events::check_in,
+        board::list, board::get_one, board::create, board::update, board::move_status, board::endorse, board::withdraw,
+        board::comments, board::comment, board::similar, board::clusters, board::merge, board::split, board::mine, board::site_reports,
     ),
     components(schemas(Problem)),
     modifiers(&BearerAuth),
@@ -98,6 +101,25 @@ pub fn router() -> Router<AppState> {
         .route("/registrations/{id}", delete(events::cancel))
         .route("/registrations/{id}/acceptance", post(events::accept))
         .route("/me/registrations", get(events::mine))
+        .route("/challenges", get(board::list))
+        .route("/challenges/similar", get(board::similar))
+        .route("/challenges/{id}", get(board::get_one).put(board::update))
+        .route("/partnerships/{id}/challenges", post(board::create))
+        .route("/challenges/{id}/status", post(board::move_status))
+        .route("/challenges/{id}/endorsements", post(board::endorse))
+        .route("/endorsements/{id}", delete(board::withdraw))
+        .route(
+            "/challenges/{id}/comments",
+            get(board::comments).post(board::comment),
+        )
+        .route("/challenges/{id}/merge", post(board::merge))
+        .route("/challenges/{id}/split", post(board::split))
+        .route(
+            "/partnerships/{id}/challenge-clusters",
+            get(board::clusters),
+        )
+        .route("/partnerships/{id}/site-reports", get(board::site_reports))
+        .route("/me/challenges", get(board::mine))
         .route("/openapi.json", get(openapi))
 }
 

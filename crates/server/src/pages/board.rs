@@ -56,13 +56,22 @@ pub trait BoardLabels {
     }
     /// 「月40時間」
     fn hours(&self, hours: impl std::borrow::Borrow<i64>) -> String {
-        self.c().tr.args("hours-a-month", &[("hours", hours.borrow().to_string())])
+        self.c()
+            .tr
+            .args("hours-a-month", &[("hours", hours.borrow().to_string())])
     }
     /// 「3自治体・月75時間」
-    fn shared(&self, count: impl std::borrow::Borrow<i64>, hours: impl std::borrow::Borrow<i64>) -> String {
+    fn shared(
+        &self,
+        count: impl std::borrow::Borrow<i64>,
+        hours: impl std::borrow::Borrow<i64>,
+    ) -> String {
         self.c().tr.args(
             "challenge-shared-summary",
-            &[("count", count.borrow().to_string()), ("hours", hours.borrow().to_string())],
+            &[
+                ("count", count.borrow().to_string()),
+                ("hours", hours.borrow().to_string()),
+            ],
         )
     }
 }
@@ -120,8 +129,13 @@ impl BoardPage {
         if page != "0" {
             pairs.push(("page", &page));
         }
-        serde_urlencoded::to_string(pairs.into_iter().filter(|(_, v)| !v.is_empty()).collect::<Vec<_>>())
-            .unwrap_or_default()
+        serde_urlencoded::to_string(
+            pairs
+                .into_iter()
+                .filter(|(_, v)| !v.is_empty())
+                .collect::<Vec<_>>(),
+        )
+        .unwrap_or_default()
     }
 }
 
@@ -137,7 +151,10 @@ fn filter(
                 .iter()
                 .find(|m| m.code == code)
                 .map(|m| m.organisation_id)
-                .ok_or(kizuna_domain::ValidationError::new("municipality", "unknown_municipality"))?,
+                .ok_or(kizuna_domain::ValidationError::new(
+                    "municipality",
+                    "unknown_municipality",
+                ))?,
         ),
     };
     if !q.status.is_empty() {
@@ -182,7 +199,10 @@ pub async fn index(
 ) -> Result<Html<String>, AppError> {
     let municipalities = st.store.municipalities().await?;
     let (rows, errors) = match filter(&q, &municipalities) {
-        Ok(f) => (st.store.board(&ctx.viewer, &f).await?, FormErrors::default()),
+        Ok(f) => (
+            st.store.board(&ctx.viewer, &f).await?,
+            FormErrors::default(),
+        ),
         Err(e) => {
             q = BoardQuery::default();
             let all = BoardFilter {
@@ -205,7 +225,11 @@ pub async fn index(
             .await?
             .into_iter()
             .collect();
-        crate::map::svg(&counts, &ctx.tr.t("board-map-label"), &ctx.tr.t("board-map-unit"))
+        crate::map::svg(
+            &counts,
+            &ctx.tr.t("board-map-label"),
+            &ctx.tr.t("board-map-unit"),
+        )
     } else {
         String::new()
     };
@@ -266,15 +290,23 @@ impl ChallengePage {
             "moved" => c.tr.args(
                 "history-moved",
                 &[
-                    ("from", self.status_label(h.from_status.as_deref().unwrap_or(""))),
-                    ("to", self.status_label(h.to_status.as_deref().unwrap_or(""))),
+                    (
+                        "from",
+                        self.status_label(h.from_status.as_deref().unwrap_or("")),
+                    ),
+                    (
+                        "to",
+                        self.status_label(h.to_status.as_deref().unwrap_or("")),
+                    ),
                 ],
             ),
             "merged_into" | "merged_from" | "split" | "split_from" => c.tr.args(
                 &format!("history-{}", h.action.replace('_', "-")),
                 &[("other", h.other_id.unwrap_or_default().to_string())],
             ),
-            other => c.t(&format!("history-{}", other.replace('_', "-"))).into_owned(),
+            other => c
+                .t(&format!("history-{}", other.replace('_', "-")))
+                .into_owned(),
         }
     }
 }
@@ -331,7 +363,12 @@ pub async fn challenge_page(
         Some(p) => st.store.follows(p, id, ch.organisation_id).await?,
         None => (false, false),
     };
-    let partnership_name = st.store.partnership(v, ch.partnership_id).await.map(|p| p.name).unwrap_or_default();
+    let partnership_name = st
+        .store
+        .partnership(v, ch.partnership_id)
+        .await
+        .map(|p| p.name)
+        .unwrap_or_default();
     Ok(ChallengePage {
         c: PageCtx::new(ctx),
         history: st.store.challenge_history(v, id).await?,
@@ -363,7 +400,11 @@ pub async fn show(
     ctx: Ctx,
     Path(id): Path<i64>,
 ) -> Result<Html<String>, AppError> {
-    Ok(Html(challenge_page(&st, &ctx, id, FormErrors::default()).await?.render()?))
+    Ok(Html(
+        challenge_page(&st, &ctx, id, FormErrors::default())
+            .await?
+            .render()?,
+    ))
 }
 
 #[derive(serde::Deserialize, Default)]

@@ -16,7 +16,9 @@ use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use kizuna_domain::challenge::{ChallengeInput, DX_CATEGORIES, NewChallenge, NewEndorsement, Status};
+use kizuna_domain::challenge::{
+    ChallengeInput, DX_CATEGORIES, NewChallenge, NewEndorsement, Status,
+};
 use kizuna_store::StoreError;
 use kizuna_store::partnerships::{Partnership, Party, Pillar};
 
@@ -151,7 +153,17 @@ pub async fn new(
         input.category = "other_dx".into();
         organisation_id = report.organisation_id;
     }
-    form_page(&st, &ctx, p, None, input, organisation_id, q.report, FormErrors::default()).await
+    form_page(
+        &st,
+        &ctx,
+        p,
+        None,
+        input,
+        organisation_id,
+        q.report,
+        FormErrors::default(),
+    )
+    .await
 }
 
 #[derive(serde::Deserialize)]
@@ -177,9 +189,25 @@ pub async fn create(
     let me = ctx.person_id()?;
     let p = st.store.partnership(&ctx.viewer, id).await?;
     let org: i64 = f.organisation_id.trim().parse().unwrap_or(0);
-    let refuse = |errors| form_page(&st, &ctx, p.clone(), None, f.input.clone(), org, f.report, errors);
+    let refuse = |errors| {
+        form_page(
+            &st,
+            &ctx,
+            p.clone(),
+            None,
+            f.input.clone(),
+            org,
+            f.report,
+            errors,
+        )
+    };
     if !ctx.viewer.can_post_challenge(id, org) {
-        return refuse(FormErrors::one(ctx.tr, "organisation_id", "not_your_municipality")).await;
+        return refuse(FormErrors::one(
+            ctx.tr,
+            "organisation_id",
+            "not_your_municipality",
+        ))
+        .await;
     }
     let c = match NewChallenge::parse(&f.input) {
         Ok(c) => c,
@@ -192,7 +220,11 @@ pub async fn create(
     };
     match done {
         Ok(cid) => {
-            let notice = if publish || f.report.is_some() { "challenge-posted" } else { "challenge-drafted" };
+            let notice = if publish || f.report.is_some() {
+                "challenge-posted"
+            } else {
+                "challenge-drafted"
+            };
             Ok(Redirect::to(&format!("/challenges/{cid}?notice={notice}")).into_response())
         }
         Err(e) => refuse(form_errors(&ctx, e, "organisation_id")?).await,
@@ -218,12 +250,26 @@ fn input_of(c: &kizuna_store::board::Challenge) -> ChallengeInput {
 }
 
 /// `GET /challenges/{id}/edit` — its municipality's staff and coordinators.
-pub async fn edit(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn edit(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     ctx.require_user()?;
     let c = st.store.challenge(&ctx.viewer, id).await?;
     kizuna_store::board::mover(&ctx.viewer, &c).map_err(|_| AppError::Forbidden)?;
     let p = st.store.partnership(&ctx.viewer, c.partnership_id).await?;
-    form_page(&st, &ctx, p, Some(id), input_of(&c), c.organisation_id, None, FormErrors::default()).await
+    form_page(
+        &st,
+        &ctx,
+        p,
+        Some(id),
+        input_of(&c),
+        c.organisation_id,
+        None,
+        FormErrors::default(),
+    )
+    .await
 }
 
 /// `POST /challenges/{id}/edit`
@@ -237,7 +283,18 @@ pub async fn update(
     let c = st.store.challenge(&ctx.viewer, id).await?;
     kizuna_store::board::mover(&ctx.viewer, &c).map_err(|_| AppError::Forbidden)?;
     let p = st.store.partnership(&ctx.viewer, c.partnership_id).await?;
-    let refuse = |errors| form_page(&st, &ctx, p.clone(), Some(id), f.input.clone(), c.organisation_id, None, errors);
+    let refuse = |errors| {
+        form_page(
+            &st,
+            &ctx,
+            p.clone(),
+            Some(id),
+            f.input.clone(),
+            c.organisation_id,
+            None,
+            errors,
+        )
+    };
     let new = match NewChallenge::parse(&f.input) {
         Ok(n) => n,
         Err(e) => return refuse(FormErrors::from_validation(ctx.tr, &e)).await,
@@ -249,7 +306,13 @@ pub async fn update(
 }
 
 /// The challenge page again with the refusal shown by the form that caused it.
-async fn refused(st: &AppState, ctx: &Ctx, id: i64, field: &str, e: StoreError) -> Result<Response, AppError> {
+async fn refused(
+    st: &AppState,
+    ctx: &Ctx,
+    id: i64,
+    field: &str,
+    e: StoreError,
+) -> Result<Response, AppError> {
     let errors = form_errors(ctx, e, field)?;
     let page = challenge_page(st, ctx, id, errors).await?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(page.render()?)).into_response())
@@ -280,7 +343,11 @@ pub async fn move_status(
         Ok(s) => s,
         Err(e) => return refused(&st, &ctx, id, "status", e.into()).await,
     };
-    match st.store.move_challenge(&ctx.viewer, id, to, &f.reason).await {
+    match st
+        .store
+        .move_challenge(&ctx.viewer, id, to, &f.reason)
+        .await
+    {
         Ok(()) => done(id, "challenge-moved"),
         Err(e) => refused(&st, &ctx, id, "status", e).await,
     }
@@ -309,7 +376,12 @@ pub async fn endorse(
         Err(e) => return refused(&st, &ctx, id, "burden_hours", e.into()).await,
     };
     let org: i64 = f.organisation_id.trim().parse().unwrap_or(0);
-    let target = st.store.challenge(&ctx.viewer, id).await?.merged_into.unwrap_or(id);
+    let target = st
+        .store
+        .challenge(&ctx.viewer, id)
+        .await?
+        .merged_into
+        .unwrap_or(id);
     match st.store.endorse_challenge(&ctx.viewer, id, org, &e).await {
         Ok(_) => done(target, "challenge-endorsed"),
         Err(e) => refused(&st, &ctx, id, "endorse", e).await,
@@ -348,7 +420,10 @@ pub async fn comment(
 ) -> Result<Response, AppError> {
     ctx.require_user()?;
     match st.store.add_comment(&ctx.viewer, id, &f.body).await {
-        Ok(_) => Ok(Redirect::to(&format!("/challenges/{id}?notice=comment-added#discussion")).into_response()),
+        Ok(_) => Ok(
+            Redirect::to(&format!("/challenges/{id}?notice=comment-added#discussion"))
+                .into_response(),
+        ),
         Err(StoreError::NotFound) => Err(AppError::Forbidden),
         Err(e) => refused(&st, &ctx, id, "body", e).await,
     }
@@ -389,7 +464,11 @@ pub async fn follow_organisation(
     let on = f.on == "1";
     st.store.follow_organisation(me, id, on).await?;
     // Only our own paths: never an open redirect.
-    let next = if f.next.starts_with('/') && !f.next.starts_with("//") { f.next.as_str() } else { "/board" };
+    let next = if f.next.starts_with('/') && !f.next.starts_with("//") {
+        f.next.as_str()
+    } else {
+        "/board"
+    };
     let sep = if next.contains('?') { '&' } else { '?' };
     let notice = if on { "followed" } else { "unfollowed" };
     Ok(Redirect::to(&format!("{next}{sep}notice={notice}")).into_response())
@@ -405,7 +484,12 @@ pub async fn attach(
 ) -> Result<Response, AppError> {
     ctx.require_user()?;
     let mut file: Option<(String, Vec<u8>)> = None;
-    let too_large = || StoreError::Invalid(kizuna_domain::ValidationError::new("file", "attachment_too_large"));
+    let too_large = || {
+        StoreError::Invalid(kizuna_domain::ValidationError::new(
+            "file",
+            "attachment_too_large",
+        ))
+    };
     loop {
         let field = match form.next_field().await {
             Ok(Some(f)) => f,
@@ -421,15 +505,36 @@ pub async fn attach(
         }
     }
     let Some((name, bytes)) = file else {
-        return refused(&st, &ctx, id, "file", StoreError::Invalid(kizuna_domain::ValidationError::new("file", "attachment_empty"))).await;
+        return refused(
+            &st,
+            &ctx,
+            id,
+            "file",
+            StoreError::Invalid(kizuna_domain::ValidationError::new(
+                "file",
+                "attachment_empty",
+            )),
+        )
+        .await;
     };
     let (clean, kind) = match crate::attachments::accept(&name, &bytes) {
         Ok(x) => x,
         Err(code) => {
-            return refused(&st, &ctx, id, "file", StoreError::Invalid(kizuna_domain::ValidationError::new("file", code))).await;
+            return refused(
+                &st,
+                &ctx,
+                id,
+                "file",
+                StoreError::Invalid(kizuna_domain::ValidationError::new("file", code)),
+            )
+            .await;
         }
     };
-    match st.store.add_attachment(&ctx.viewer, id, &name, kind, &clean).await {
+    match st
+        .store
+        .add_attachment(&ctx.viewer, id, &name, kind, &clean)
+        .await
+    {
         Ok(_) => done(id, "attachment-added"),
         Err(StoreError::NotFound) => Err(AppError::Forbidden),
         Err(e) => refused(&st, &ctx, id, "file", e).await,
@@ -438,7 +543,11 @@ pub async fn attach(
 
 /// `GET /attachments/{id}` — whoever may see the challenge. Sent as a
 /// download, so no file is ever shown as a page of ours.
-pub async fn attachment(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn attachment(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let (meta, bytes) = st.store.attachment(&ctx.viewer, id).await?;
     let encoded: String = url_encode(&meta.name);
     Ok((
@@ -500,13 +609,29 @@ pub async fn merge(
 ) -> Result<Response, AppError> {
     ctx.require_user()?;
     let into: i64 = f.into.trim().trim_start_matches('#').parse().unwrap_or(0);
-    match st.store.merge_challenges(&ctx.viewer, id, into, &f.reason).await {
+    match st
+        .store
+        .merge_challenges(&ctx.viewer, id, into, &f.reason)
+        .await
+    {
         Ok(()) => done(into, "challenge-merged"),
-        Err(StoreError::NotFound) if into != 0 && st.store.challenge(&ctx.viewer, into).await.is_ok() => {
+        Err(StoreError::NotFound)
+            if into != 0 && st.store.challenge(&ctx.viewer, into).await.is_ok() =>
+        {
             Err(AppError::Forbidden)
         }
         Err(StoreError::NotFound) => {
-            refused(&st, &ctx, id, "into", StoreError::Invalid(kizuna_domain::ValidationError::new("into", "unknown_challenge"))).await
+            refused(
+                &st,
+                &ctx,
+                id,
+                "into",
+                StoreError::Invalid(kizuna_domain::ValidationError::new(
+                    "into",
+                    "unknown_challenge",
+                )),
+            )
+            .await
         }
         Err(e) => refused(&st, &ctx, id, "into", e).await,
     }

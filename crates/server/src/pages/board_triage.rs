@@ -45,14 +45,21 @@ impl BoardLabels for TriagePage {
 impl TriagePage {
     fn service_name(&self, code: &str) -> String {
         kizuna_domain::open311::service(code).map_or(code.to_string(), |s| {
-            if self.c.lang() == "en" { s.name_en } else { s.name }.to_string()
+            if self.c.lang() == "en" {
+                s.name_en
+            } else {
+                s.name
+            }
+            .to_string()
         })
     }
     fn code_of(&self, org: impl std::borrow::Borrow<i64>) -> String {
         self.codes.get(org.borrow()).cloned().unwrap_or_default()
     }
     fn cluster_heading(&self, count: usize) -> String {
-        self.c.tr.args("cluster-heading", &[("count", count.to_string())])
+        self.c
+            .tr
+            .args("cluster-heading", &[("count", count.to_string())])
     }
 }
 
@@ -74,7 +81,13 @@ async fn triage_page(
 ) -> Result<Response, AppError> {
     let v = &ctx.viewer;
     let mut clusters = Vec::new();
-    for ids in st.store.challenge_clusters(p.id).await?.into_iter().take(50) {
+    for ids in st
+        .store
+        .challenge_clusters(p.id)
+        .await?
+        .into_iter()
+        .take(50)
+    {
         clusters.push(st.store.challenge_rows(v, &ids).await?);
     }
     let waiting = st
@@ -94,7 +107,11 @@ async fn triage_page(
         .iter()
         .map(|m| (m.organisation_id, m.code.clone()))
         .collect();
-    let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    let status = if errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
     let page = TriagePage {
         c: PageCtx::new(ctx),
         reports: st.store.triage_reports(v, p.id, "open").await?,
@@ -117,7 +134,11 @@ async fn triage_page(
 }
 
 /// `GET /partnerships/{id}/board` — coordinators.
-pub async fn show(State(st): State<AppState>, ctx: Ctx, Path(id): Path<i64>) -> Result<Response, AppError> {
+pub async fn show(
+    State(st): State<AppState>,
+    ctx: Ctx,
+    Path(id): Path<i64>,
+) -> Result<Response, AppError> {
     let p = coordinated(&st, &ctx, id).await?;
     triage_page(&st, &ctx, p, None, FormErrors::default()).await
 }
@@ -141,11 +162,19 @@ pub async fn create_key(
     let me = ctx.person_id()?;
     let code = match kizuna_domain::LocalGovCode::parse(&f.jurisdiction) {
         Ok(c) => c,
-        Err(e) => return triage_page(&st, &ctx, p, None, FormErrors::from_validation(ctx.tr, &e)).await,
+        Err(e) => {
+            return triage_page(&st, &ctx, p, None, FormErrors::from_validation(ctx.tr, &e)).await;
+        }
     };
-    match st.store.create_open311_key(Some(me), id, &code, &f.label).await {
+    match st
+        .store
+        .create_open311_key(Some(me), id, &code, &f.label)
+        .await
+    {
         Ok((_, key)) => triage_page(&st, &ctx, p, Some(key), FormErrors::default()).await,
-        Err(StoreError::Invalid(e)) => triage_page(&st, &ctx, p, None, FormErrors::from_validation(ctx.tr, &e)).await,
+        Err(StoreError::Invalid(e)) => {
+            triage_page(&st, &ctx, p, None, FormErrors::from_validation(ctx.tr, &e)).await
+        }
         Err(e) => Err(e.into()),
     }
 }
@@ -157,7 +186,9 @@ pub async fn revoke_key(
     Path((id, key)): Path<(i64, i64)>,
 ) -> Result<Response, AppError> {
     coordinated(&st, &ctx, id).await?;
-    st.store.revoke_open311_key(ctx.person_id()?, id, key).await?;
+    st.store
+        .revoke_open311_key(ctx.person_id()?, id, key)
+        .await?;
     Ok(Redirect::to(&format!("/partnerships/{id}/board?notice=saved#open311")).into_response())
 }
 
@@ -178,11 +209,26 @@ pub async fn attach_report(
     Form(f): Form<ReportForm>,
 ) -> Result<Response, AppError> {
     let p = coordinated(&st, &ctx, f.partnership).await?;
-    let challenge: i64 = f.challenge.trim().trim_start_matches('#').parse().unwrap_or(0);
+    let challenge: i64 = f
+        .challenge
+        .trim()
+        .trim_start_matches('#')
+        .parse()
+        .unwrap_or(0);
     match st.store.attach_report(&ctx.viewer, id, challenge).await {
-        Ok(()) => Ok(Redirect::to(&format!("/challenges/{challenge}?notice=report-attached")).into_response()),
+        Ok(()) => Ok(
+            Redirect::to(&format!("/challenges/{challenge}?notice=report-attached"))
+                .into_response(),
+        ),
         Err(StoreError::NotFound) => {
-            triage_page(&st, &ctx, p, None, FormErrors::one(ctx.tr, "challenge", "unknown_challenge")).await
+            triage_page(
+                &st,
+                &ctx,
+                p,
+                None,
+                FormErrors::one(ctx.tr, "challenge", "unknown_challenge"),
+            )
+            .await
         }
         Err(e) => Err(e.into()),
     }
@@ -198,8 +244,14 @@ pub async fn close_report(
 ) -> Result<Response, AppError> {
     let p = coordinated(&st, &ctx, f.partnership).await?;
     match st.store.close_report(&ctx.viewer, id, &f.notes).await {
-        Ok(()) => Ok(Redirect::to(&format!("/partnerships/{}/board?notice=report-closed", p.id)).into_response()),
-        Err(StoreError::Invalid(e)) => triage_page(&st, &ctx, p, None, FormErrors::from_validation(ctx.tr, &e)).await,
+        Ok(()) => Ok(Redirect::to(&format!(
+            "/partnerships/{}/board?notice=report-closed",
+            p.id
+        ))
+        .into_response()),
+        Err(StoreError::Invalid(e)) => {
+            triage_page(&st, &ctx, p, None, FormErrors::from_validation(ctx.tr, &e)).await
+        }
         Err(e) => Err(e.into()),
     }
 }

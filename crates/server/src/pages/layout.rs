@@ -31,6 +31,18 @@ const NOTICES: &[&str] = &[
     "feedback-thanks",
     "event-cancelled",
     "calendar-revoked",
+    "challenge-posted",
+    "challenge-drafted",
+    "challenge-moved",
+    "challenge-endorsed",
+    "comment-added",
+    "followed",
+    "unfollowed",
+    "attachment-added",
+    "challenge-merged",
+    "challenge-split",
+    "report-attached",
+    "report-closed",
 ];
 
 /// A Unix time however deeply templates borrow it.

@@ -1,5 +1,6 @@
 //! The 59 municipalities, grouped by the prefecture's seven regions.
 
+use super::board::BoardLabels;
 use super::layout::PageCtx;
 use crate::AppState;
 use crate::auth::Ctx;
@@ -58,6 +59,8 @@ struct DetailPage {
     c: PageCtx,
     m: Municipality,
     partnerships: Vec<Partnership>,
+    challenges: Vec<kizuna_store::board::ChallengeRow>,
+    following: bool,
 }
 
 pub async fn show(
@@ -74,12 +77,35 @@ pub async fn show(
         .store
         .partnerships_for_organisation(&ctx.viewer, m.organisation_id)
         .await?;
+    let challenges = st
+        .store
+        .board(
+            &ctx.viewer,
+            &kizuna_store::board::BoardFilter {
+                organisation_id: Some(m.organisation_id),
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await?;
+    let following = match ctx.viewer.person_id {
+        Some(p) => st.store.follows(p, 0, m.organisation_id).await?.1,
+        None => false,
+    };
     Ok(Html(
         DetailPage {
             c: PageCtx::new(&ctx),
             m,
             partnerships,
+            challenges,
+            following,
         }
         .render()?,
     ))
+}
+
+impl BoardLabels for DetailPage {
+    fn c(&self) -> &PageCtx {
+        &self.c
+    }
 }
