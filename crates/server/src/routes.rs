@@ -179,8 +179,7 @@ pub fn router() -> Router<AppState> {
             post(board_forms::follow_organisation),
         )
         // Municipal staff (their own municipality) and coordinators.
-        .route("/partnerships/{id}/challenges/new", get(board_forms::new))
-        .route("/partnerships/{id}/challenges", post(board_forms::create))
+        .route("/partnerships/{id}/board/new", get(board_forms::new))
         .route(
             "/challenges/{id}/edit",
             get(board_forms::edit).post(board_forms::update),
@@ -206,7 +205,10 @@ pub fn router() -> Router<AppState> {
         // Coordinators: merge and split, triage, on-site reports, Open311 keys.
         .route("/challenges/{id}/merge", post(board_forms::merge))
         .route("/challenges/{id}/split", post(board_forms::split))
-        .route("/partnerships/{id}/board", get(board_triage::show))
+        .route(
+            "/partnerships/{id}/board",
+            get(board_triage::show).post(board_forms::create),
+        )
         .route(
             "/partnerships/{id}/open311-keys",
             post(board_triage::create_key),

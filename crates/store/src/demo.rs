@@ -734,6 +734,197 @@ impl Store {
             self.give_feedback(r.person_id, r.id, [5, 4, 5, 3, 4][i], Some(comment))
                 .await?;
         }
+        self.load_demo_board(partnership).await
+    }
+
+    /// The challenge board of the demo: challenges of five municipalities
+    /// (two of them the same problem told twice, so the triage shows a
+    /// group), "we have this too", a review with its reason, a question and
+    /// its answer, and an on-site report that arrived through Open311.
+    async fn load_demo_board(&self, partnership: i64) -> Result<()> {
+        use kizuna_domain::challenge::{ChallengeInput, NewChallenge, NewEndorsement, Status};
+        let staff = |slug: &str| {
+            let email = format!("staff.{slug}@{DEMO_DOMAIN}");
+            async move {
+                let p = self
+                    .person_by_email(&email)
+                    .await?
+                    .ok_or(StoreError::NotFound)?;
+                let viewer = self.signed_in(p.id).await?.viewer;
+                Ok::<_, StoreError>((p.id, viewer))
+            }
+        };
+        let org = |code: &str| {
+            let code = code.to_string();
+            async move {
+                self.municipality_by_code(&code)
+                    .await?
+                    .map(|m| m.organisation_id)
+                    .ok_or(StoreError::NotFound)
+            }
+        };
+        let challenges: [(&str, &str, &str, &str, &str, i64, &str); 8] = [
+            (
+                "fukushima",
+                "072010",
+                "議会の会議録作成に膨大な時間がかかる",
+                "本会議や委員会の録音を職員が聞き取って会議録を作成している。一回の会議で数十時間の文字起こし作業が発生し、公開までに二か月以上かかっている。",
+                "documents",
+                60,
+                "録音データを再生しながら議会事務局の職員2名が手で入力し、校正を3回行っている。",
+            ),
+            (
+                "aizuwakamatsu",
+                "072028",
+                "窓口で住民が同じ内容を何枚も手書きしている",
+                "転入の手続きで住民が住所や氏名を何枚もの申請書に繰り返し手書きしており、窓口での記入に時間がかかる。職員も記入漏れの確認に追われている。書かない窓口を実現したい。",
+                "counter",
+                80,
+                "転入届、国保、児童手当と申請書ごとに記入してもらい、職員が基幹システムへ転記している。",
+            ),
+            (
+                "iwaki",
+                "072044",
+                "罹災証明書の発行に必要な被害調査の集計が紙",
+                "大雨の後、罹災証明書の申請が集中する。被害認定調査の結果を紙の調査票から表計算ソフトに転記して集計しており、証明書の発行まで数週間かかる。",
+                "disaster",
+                120,
+                "調査員が紙の調査票に記入し、本庁で表計算ソフトに入力している。",
+            ),
+            (
+                "minamisoma",
+                "072125",
+                "避難所の受付で避難者名簿を紙に書いている",
+                "災害時に避難所で避難者に紙の名簿へ氏名や住所を記入してもらっている。人数の集計や安否確認の問い合わせに答えるのに時間がかかり、本部への報告も遅れる。",
+                "disaster",
+                40,
+                "避難所ごとに紙の受付簿を作り、人数を電話で災害対策本部に報告している。",
+            ),
+            (
+                "miharu",
+                "075213",
+                "ごみの分別方法に関する電話問い合わせが多い",
+                "環境課にはごみの出し方や分別の問い合わせ電話が毎日数十件あり、担当職員の業務を圧迫している。よくある質問に自動で答えられる仕組みがほしい。",
+                "counter",
+                30,
+                "電話を受けた職員がごみ分別の冊子を見ながら回答している。",
+            ),
+            (
+                "fukushima",
+                "072010",
+                "庁内の文書をメール添付でやり取りし最新版が分からない",
+                "課をまたぐ資料の共有を電子メールの添付ファイルで行っているため、どれが最新版か分からなくなる。ファイルサーバもフォルダが乱立して探せない。",
+                "internal_sharing",
+                25,
+                "資料を添付したメールを関係課に送り、修正版もメールで送り直している。",
+            ),
+            (
+                "iwaki",
+                "072044",
+                "引っ越しの手続きで同じことを何度も書かせてしまう",
+                "住民異動の届出の際、転入届、国保、児童手当と申請書ごとに氏名と住所を書いてもらっている。窓口が混み、記入の案内に職員が付きっきりになる。書かずに済む窓口にしたい。",
+                "counter",
+                50,
+                "繁忙期は記入台に職員を一人置いて案内している。",
+            ),
+            (
+                "aizuwakamatsu",
+                "072028",
+                "観光パンフレットを多言語に翻訳したい",
+                "外国人観光客が増えているが、観光パンフレットやウェブサイトは日本語のみ。英語や中国語、韓国語への翻訳を外注する予算がなく、対応できていない。",
+                "tourism",
+                15,
+                "英語版のみ数年前に外注したが、更新できていない。",
+            ),
+        ];
+        let mut ids = Vec::new();
+        for (slug, code, title, description, category, hours, process) in challenges {
+            let (person, _) = staff(slug).await?;
+            let c = NewChallenge::parse(&ChallengeInput {
+                title: title.into(),
+                description: description.into(),
+                category: category.into(),
+                current_process: process.into(),
+                burden_hours: hours.to_string(),
+                lgwan: if category == "documents" {
+                    "1".into()
+                } else {
+                    String::new()
+                },
+                visibility: "public".into(),
+                ..Default::default()
+            })?;
+            ids.push(
+                self.post_challenge(person, partnership, org(code).await?, &c, true)
+                    .await?,
+            );
+        }
+        let (_, aizu) = staff("aizuwakamatsu").await?;
+        let (_, minamisoma) = staff("minamisoma").await?;
+        let (_, miharu) = staff("miharu").await?;
+        let (_, fukushima) = staff("fukushima").await?;
+        self.endorse_challenge(
+            &aizu,
+            ids[0],
+            org("072028").await?,
+            &NewEndorsement::parse("40", "委員会の会議録も同じ状況です")?,
+        )
+        .await?;
+        self.endorse_challenge(
+            &minamisoma,
+            ids[2],
+            org("072125").await?,
+            &NewEndorsement::parse("90", "台風のたびに同じことが起きています")?,
+        )
+        .await?;
+        self.endorse_challenge(
+            &miharu,
+            ids[1],
+            org("075213").await?,
+            &NewEndorsement::parse("20", "")?,
+        )
+        .await?;
+        let coordinator = self
+            .person_by_email(&format!("pref.coordinator@{DEMO_DOMAIN}"))
+            .await?
+            .ok_or(StoreError::NotFound)?;
+        let coordinator = self.signed_in(coordinator.id).await?.viewer;
+        self.move_challenge(
+            &coordinator,
+            ids[2],
+            Status::UnderReview,
+            "被害認定調査のアプリ化をプロボノで検討します",
+        )
+        .await?;
+        self.add_comment(
+            &coordinator,
+            ids[2],
+            "調査票の様式は内閣府の標準様式ですか。独自の項目はありますか。",
+        )
+        .await?;
+        self.add_comment(
+            &staff("iwaki").await?.1,
+            ids[2],
+            "標準様式に、市独自の写真欄を加えています。",
+        )
+        .await?;
+        self.follow_organisation(fukushima.person_id.unwrap_or(0), org("072028").await?, true)
+            .await?;
+        // An on-site report from the city's road-reporting app.
+        let code = kizuna_domain::LocalGovCode::parse("072010")?;
+        let (_, key) = self
+            .create_open311_key(None, partnership, &code, "道路通報アプリ（デモ）")
+            .await?;
+        let info = self.open311_key(&key).await?.ok_or(StoreError::NotFound)?;
+        let report =
+            kizuna_domain::open311::NewRequest::parse(&kizuna_domain::open311::RequestInput {
+                service_code: "counter_issue".into(),
+                address_string: "福島市五老内町3-1".into(),
+                description: "市民課の窓口で転入届の記入に時間がかかり、待合が混雑しています。"
+                    .into(),
+                ..Default::default()
+            })?;
+        self.create_site_report(&info, &report).await?;
         Ok(())
     }
 }

@@ -174,6 +174,9 @@ pub struct ChallengeDetail {
 /// What a challenge is written with.
 #[derive(Deserialize, ToSchema)]
 pub struct ChallengeBody {
+    /// The partnership; when creating only.
+    #[serde(default)]
+    partnership_id: i64,
     /// The municipality (or school) it is for; when creating only.
     #[serde(default)]
     organisation_id: i64,
@@ -344,17 +347,17 @@ pub async fn get_one(
 
 /// Posts a challenge (municipal staff for their own municipality;
 /// coordinators on a municipality's behalf).
-#[utoipa::path(post, path = "/api/v1/partnerships/{id}/challenges", tag = "challenges", security(("bearer" = [])),
+#[utoipa::path(post, path = "/api/v1/challenges", tag = "challenges", security(("bearer" = [])),
     request_body = ChallengeBody,
     responses((status = 201, body = ChallengeDetail), (status = 403, body = super::Problem, content_type = "application/problem+json"),
         (status = 422, body = super::Problem, content_type = "application/problem+json")))]
 pub async fn create(
     State(st): State<AppState>,
     ctx: Ctx,
-    Path(partnership_id): Path<i64>,
     Json(body): Json<ChallengeBody>,
 ) -> Result<(StatusCode, Json<ChallengeDetail>), AppError> {
     let me = ctx.person_id()?;
+    let partnership_id = body.partnership_id;
     st.store.partnership(&ctx.viewer, partnership_id).await?;
     let c = body.parse()?;
     if !ctx

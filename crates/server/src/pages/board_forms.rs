@@ -123,7 +123,7 @@ pub struct NewQuery {
     report: Option<i64>,
 }
 
-/// `GET /partnerships/{id}/challenges/new` — municipal staff and coordinators.
+/// `GET /partnerships/{id}/board/new` — municipal staff and coordinators.
 pub async fn new(
     State(st): State<AppState>,
     ctx: Ctx,
@@ -179,7 +179,7 @@ pub struct ChallengeForm {
     report: Option<i64>,
 }
 
-/// `POST /partnerships/{id}/challenges`
+/// `POST /partnerships/{id}/board`
 pub async fn create(
     State(st): State<AppState>,
     ctx: Ctx,

@@ -4,11 +4,13 @@
 mod access;
 mod accounts;
 mod api;
+mod board;
 mod browser;
 mod durability;
 mod event_pages;
 mod events;
 mod fans;
+mod open311;
 mod ops;
 mod registry;
 mod rosters;

@@ -65,6 +65,11 @@ impl TestApp {
         }
     }
 
+    /// The database the server runs on (for the command line).
+    pub fn database_url(&self) -> &str {
+        &self._db.url
+    }
+
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base)
     }
