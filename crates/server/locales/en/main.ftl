@@ -974,3 +974,7 @@ error-jurisdiction-not-a-party = That municipality is not a party to this partne
 municipality-challenges = This municipality's challenges
 municipality-challenges-none = No published challenges.
 municipality-challenges-board = See them on the challenge board
+privacy-board-h = Challenge board
+privacy-board = A challenge is a record of a municipality's work and belongs to the municipality that posted it. The author's name is shown so people of the partnership know whom to ask; if chosen when posting, it is not shown to the company side. Questions and answers, "we have this too" and follows are in your personal-data download. When you erase your account, your follows and notices are deleted; challenges, comments and history stay without your name (they are the municipality's records).
+privacy-open311-h = On-site reports (Open311)
+privacy-open311 = A reporter's contact details sent by a reporting tool (e-mail, name, phone) are used only to contact them about that report and are seen only by coordinators. Published reports never include them. They are erased when the report is closed.

@@ -260,8 +260,10 @@ pub struct ChallengePage {
     pub merged: Vec<ChallengeRow>,
     pub similar: Vec<(ChallengeRow, u32)>,
     pub reports: Vec<SiteReport>,
-    /// The viewer's municipalities that may say "we have this too".
+    /// The viewer's municipalities that may still say "we have this too".
     pub endorse_as: Vec<(i64, String)>,
+    /// All the viewer's municipalities other than the owner (to withdraw).
+    pub my_orgs: Vec<i64>,
     pub moves: Vec<Status>,
     pub mover: Option<Mover>,
     pub can_discuss: bool,
@@ -331,15 +333,17 @@ pub async fn challenge_page(
         .map(|p| (p.organisation_id, p.name))
         .collect();
     let listed = status.is_listed() && status != Status::Closed;
-    let endorse_as = if listed {
-        v.staff_organisations(ch.partnership_id)
-            .into_iter()
-            .filter(|o| *o != ch.organisation_id)
-            .map(|o| (o, names.get(&o).cloned().unwrap_or_default()))
-            .collect()
-    } else {
-        Vec::new()
-    };
+    let my_orgs: Vec<i64> = v
+        .staff_organisations(ch.partnership_id)
+        .into_iter()
+        .filter(|o| *o != ch.organisation_id)
+        .collect();
+    // Municipalities that joined already are offered withdrawal instead.
+    let endorse_as = my_orgs
+        .iter()
+        .filter(|o| listed && !endorsements.iter().any(|e| e.id > 0 && e.organisation_id == **o))
+        .map(|o| (*o, names.get(o).cloned().unwrap_or_default()))
+        .collect();
     let similar_hits = if status.is_listed() {
         st.store.similar_to_challenge(v, id, 5).await?
     } else {
@@ -384,6 +388,7 @@ pub async fn challenge_page(
         can_discuss: v.can_discuss_challenges(ch.partnership_id),
         can_coordinate: v.can_coordinate(ch.partnership_id),
         endorse_as,
+        my_orgs,
         similar,
         endorsements,
         follows,

@@ -371,3 +371,89 @@ async fn a_member_registers_gets_a_qr_code_and_is_checked_in_by_staff() {
         "the check-in is stored"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(
+    not(kizuna_browser),
+    ignore = "browser test skipped: install Debian's chromium and chromium-driver"
+)]
+async fn staff_drafting_a_challenge_see_a_similar_one_and_join_it_instead() {
+    let app = demo_app().await;
+    let browser = Browser::start("board", 1800).await;
+    let client = &browser.client;
+    let outcome = async {
+        client.goto(&app.url("/signin")).await?;
+        sign_in_as(client, &app, "staff.iwaki").await?;
+        client.goto(&app.url("/board")).await?;
+        client
+            .find(Locator::Css("a.button[href$='/board/new']"))
+            .await?
+            .click()
+            .await?;
+        // Typing the title asks for suggestions as the person types.
+        client
+            .wait()
+            .for_element(Locator::Id("title"))
+            .await?
+            .send_keys("委員会の会議録の文字起こしに時間がかかる")
+            .await?;
+        let join = client
+            .wait()
+            .for_element(Locator::Css("#similar .similar-item a.button"))
+            .await?;
+        let suggested = client
+            .find(Locator::Css("#similar .similar-item a"))
+            .await?
+            .text()
+            .await?;
+        assert!(suggested.contains("議会の会議録作成"), "{suggested}");
+        let png = client.screenshot().await?;
+        std::fs::write(
+            std::env::temp_dir().join("kizuna-similar-suggested.png"),
+            png,
+        )
+        .ok();
+        join.click().await?;
+        client
+            .wait()
+            .for_element(Locator::Id("e-burden"))
+            .await?
+            .send_keys("25")
+            .await?;
+        client
+            .find(Locator::Css("#endorse form button[type=submit]"))
+            .await?
+            .click()
+            .await?;
+        let shared = client
+            .wait()
+            .for_element(Locator::Css(".notice.success"))
+            .await?;
+        assert!(shared.text().await?.contains("うちも同じ"));
+        let shared = client.find(Locator::Id("shared")).await?.text().await?;
+        assert!(shared.contains("3自治体"), "{shared}");
+        let png = client.screenshot().await?;
+        std::fs::write(
+            std::env::temp_dir().join("kizuna-we-have-this-too.png"),
+            png,
+        )
+        .ok();
+        Ok::<_, fantoccini::error::CmdError>(())
+    }
+    .await;
+    browser.finish(outcome).await;
+    let board = app
+        .store
+        .board(
+            &kizuna_domain::Viewer::visitor(),
+            &kizuna_store::board::BoardFilter {
+                query: Some("会議録".into()),
+                limit: 10,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(board.len(), 1, "joined, not duplicated: {board:?}");
+    assert_eq!(board[0].shared_count, 3);
+}
