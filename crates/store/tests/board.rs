@@ -40,6 +40,7 @@ contract!(
     similarity_and_search_follow_changes_made_by_another_process,
     open311_keys_file_reports_that_become_challenges,
     followers_get_one_digest_of_what_happened,
+    erasing_an_author_keeps_the_challenge_without_their_name,
 );
 
 struct World {
@@ -877,5 +878,79 @@ async fn followers_get_one_digest_of_what_happened(store: Store, _other: Store) 
             .await
             .unwrap(),
         (false, false)
+    );
+}
+
+async fn erasing_an_author_keeps_the_challenge_without_their_name(store: Store, _other: Store) {
+    let w = world(store).await;
+    let s = &w.store;
+    let id = post(
+        &w,
+        &w.staff_f,
+        w.fukushima,
+        &challenge("窓口の転記", "申請書を手入力", 40),
+        true,
+    )
+    .await;
+    s.endorse_challenge(
+        &w.staff_a,
+        id,
+        w.aizu,
+        &NewEndorsement::parse("10", "").unwrap(),
+    )
+    .await
+    .unwrap();
+    s.add_comment(&w.staff_f, id, "様式は12種類です")
+        .await
+        .unwrap();
+    s.follow_challenge(&w.staff_f, id, true).await.unwrap();
+    s.add_attachment(&w.staff_f, id, "様式.pdf", "application/pdf", b"%PDF-1.7")
+        .await
+        .unwrap();
+    let data = s.personal_data(w.staff_f.person_id.unwrap()).await.unwrap();
+    assert_eq!(
+        (
+            data.challenges_written.len(),
+            data.challenge_comments.len(),
+            data.follows.len()
+        ),
+        (1, 1, 1)
+    );
+    s.erase_person(
+        w.staff_f.person_id.unwrap(),
+        &kizuna_store::registrations::NoMail,
+    )
+    .await
+    .unwrap();
+    s.erase_person(
+        w.staff_a.person_id.unwrap(),
+        &kizuna_store::registrations::NoMail,
+    )
+    .await
+    .unwrap();
+    let c = s.challenge(&w.coordinator, id).await.unwrap();
+    assert_eq!(
+        (c.author_name, c.author_id, c.shared_count, c.total_burden),
+        (None, None, 2, 50)
+    );
+    let comments = s.comments(&w.coordinator, id).await.unwrap();
+    assert_eq!(
+        (
+            comments[0].person_name.as_deref(),
+            comments[0].body.as_str()
+        ),
+        (None, "様式は12種類です")
+    );
+    assert_eq!(
+        s.attachments(&w.coordinator, id).await.unwrap().len(),
+        1,
+        "the municipality's file stays"
+    );
+    assert!(
+        s.challenge_history(&w.coordinator, id)
+            .await
+            .unwrap()
+            .iter()
+            .all(|h| h.actor_name.as_deref() != Some("f@city.fukushima.jp"))
     );
 }

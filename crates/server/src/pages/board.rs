@@ -341,7 +341,12 @@ pub async fn challenge_page(
     // Municipalities that joined already are offered withdrawal instead.
     let endorse_as = my_orgs
         .iter()
-        .filter(|o| listed && !endorsements.iter().any(|e| e.id > 0 && e.organisation_id == **o))
+        .filter(|o| {
+            listed
+                && !endorsements
+                    .iter()
+                    .any(|e| e.id > 0 && e.organisation_id == **o)
+        })
         .map(|o| (*o, names.get(o).cloned().unwrap_or_default()))
         .collect();
     let similar_hits = if status.is_listed() {
