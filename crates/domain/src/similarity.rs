@@ -81,6 +81,10 @@ struct Doc<M> {
     meta: M,
     /// (term, log-scaled count)
     terms: Vec<(u32, f32)>,
+    /// The TF-IDF vector's length, with the term statistics of the last
+    /// [`SimilarityIndex::renorm`] (computing it per query cost 200 ms at
+    /// 100,000 texts).
+    norm: f32,
 }
 
 /// One stored text found for a query, with its cosine similarity (0–1).
@@ -104,6 +108,10 @@ pub struct SimilarityIndex<M> {
     slots: Vec<Option<Doc<M>>>,
     slot_of: HashMap<i64, u32>,
     dead: usize,
+    /// How many texts there were when the norms were last computed; they
+    /// are computed again when that number has changed by a quarter, so
+    /// the cost is amortised and norms stay close to the statistics.
+    norm_n: usize,
 }
 
 impl<M: Clone> Default for SimilarityIndex<M> {
@@ -121,6 +129,7 @@ impl<M: Clone> SimilarityIndex<M> {
             slots: Vec::new(),
             slot_of: HashMap::new(),
             dead: 0,
+            norm_n: 0,
         }
     }
 
@@ -158,12 +167,41 @@ impl<M: Clone> SimilarityIndex<M> {
             self.df[t as usize] += 1;
             doc_terms.push((t, tf));
         }
-        self.slots.push(Some(Doc {
+        // Sorted by term, so two texts' vectors meet in one merge (`dot`).
+        doc_terms.sort_unstable_by_key(|(t, _)| *t);
+        let mut doc = Doc {
             id,
             meta,
             terms: doc_terms,
-        }));
+            norm: 0.0,
+        };
+        doc.norm = self.doc_norm(&doc);
+        self.slots.push(Some(doc));
         self.slot_of.insert(id, slot);
+        self.renorm_if_drifted();
+    }
+
+    /// Recomputes every norm when the number of texts has moved by more
+    /// than a quarter since the last time.
+    fn renorm_if_drifted(&mut self) {
+        let (n, m) = (self.len(), self.norm_n);
+        if n * 4 > m * 5 || n * 5 < m * 4 {
+            self.renorm();
+        }
+    }
+
+    fn renorm(&mut self) {
+        let norms: Vec<Option<f32>> = self
+            .slots
+            .iter()
+            .map(|d| d.as_ref().map(|d| self.doc_norm(d)))
+            .collect();
+        for (d, n) in self.slots.iter_mut().zip(norms) {
+            if let (Some(d), Some(n)) = (d.as_mut(), n) {
+                d.norm = n;
+            }
+        }
+        self.norm_n = self.len();
     }
 
     /// Removes `id`'s text, if stored.
@@ -180,6 +218,7 @@ impl<M: Clone> SimilarityIndex<M> {
         if self.dead > 1000 && self.dead * 5 > self.slots.len() {
             self.compact();
         }
+        self.renorm_if_drifted();
     }
 
     /// Rebuilds the postings without dead slots.
@@ -232,7 +271,9 @@ impl<M: Clone> SimilarityIndex<M> {
             return Vec::new();
         }
         let n = self.len() as f32;
-        let mut scores: HashMap<u32, f32> = HashMap::new();
+        // A dense accumulator: a slot's dot product with the query.
+        let mut scores = vec![0.0f32; self.slots.len()];
+        let mut touched: Vec<u32> = Vec::new();
         let mut q_norm = 0.0f32;
         for (t, qtf) in query {
             let df = self.df[*t as usize];
@@ -246,31 +287,43 @@ impl<M: Clone> SimilarityIndex<M> {
             if df as f32 > n * 0.25 && n > 50.0 {
                 continue;
             }
+            let w = qw * idf;
             for (slot, dtf) in &self.postings[*t as usize] {
-                if self.slots[*slot as usize].is_some() {
-                    *scores.entry(*slot).or_default() += qw * dtf * idf;
+                let s = &mut scores[*slot as usize];
+                if *s == 0.0 {
+                    touched.push(*slot);
                 }
+                *s += w * dtf;
             }
         }
         let q_norm = q_norm.sqrt();
-        let mut hits: Vec<Hit<M>> = scores
+        let mut best: Vec<(f32, u32)> = touched
             .into_iter()
-            .filter_map(|(slot, dot)| {
+            .filter_map(|slot| {
                 let doc = self.slots[slot as usize].as_ref()?;
-                if Some(doc.id) == except || !keep(&doc.meta) {
-                    return None;
-                }
-                let score = dot / (q_norm * self.doc_norm(doc)).max(f32::EPSILON);
-                (score >= min_score).then(|| Hit {
+                let score = scores[slot as usize] / (q_norm * doc.norm).max(f32::EPSILON);
+                (score >= min_score && Some(doc.id) != except && keep(&doc.meta))
+                    .then_some((score, slot))
+            })
+            .collect();
+        self.top(&mut best, k)
+    }
+
+    /// The `k` best of (score, slot) as hits, best first (ties: lower id).
+    fn top(&self, best: &mut Vec<(f32, u32)>, k: usize) -> Vec<Hit<M>> {
+        let id = |slot: u32| self.slots[slot as usize].as_ref().map_or(0, |d| d.id);
+        best.sort_by(|a, b| b.0.total_cmp(&a.0).then(id(a.1).cmp(&id(b.1))));
+        best.truncate(k);
+        best.iter()
+            .filter_map(|(score, slot)| {
+                let doc = self.slots[*slot as usize].as_ref()?;
+                Some(Hit {
                     id: doc.id,
                     score: score.min(1.0),
                     meta: doc.meta.clone(),
                 })
             })
-            .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
-        hits.truncate(k);
-        hits
+            .collect()
     }
 
     fn doc_norm(&self, doc: &Doc<M>) -> f32 {
@@ -340,21 +393,15 @@ impl<M: Clone> SimilarityIndex<M> {
                 }
             }
         }
-        let mut hits: Vec<Hit<M>> = found
+        let mut best: Vec<(f32, u32)> = found
             .into_iter()
             .filter(|(_, (count, _))| *count == required.len())
             .filter_map(|(slot, (_, dot))| {
                 let doc = self.slots[slot as usize].as_ref()?;
-                keep(&doc.meta).then(|| Hit {
-                    id: doc.id,
-                    score: dot / self.doc_norm(doc).max(f32::EPSILON),
-                    meta: doc.meta.clone(),
-                })
+                keep(&doc.meta).then_some((dot / doc.norm.max(f32::EPSILON), slot))
             })
             .collect();
-        hits.sort_by(|a, b| b.score.total_cmp(&a.score).then(b.id.cmp(&a.id)));
-        hits.truncate(k);
-        hits
+        self.top(&mut best, k)
     }
 
     /// The texts like stored text `id`.
@@ -375,6 +422,79 @@ impl<M: Clone> SimilarityIndex<M> {
         self.similar_terms(&doc.terms, k, min_score, Some(id), keep)
     }
 
+    /// A stored text's nearest neighbour at `threshold` or above, found
+    /// fast enough to ask for every text of a board: candidates come from
+    /// the text's most telling terms only (its 24 heaviest by TF-IDF, whose
+    /// postings are short), and the best 12 of them are then compared
+    /// exactly. `scratch` is a zeroed buffer of one cell per slot, left zeroed.
+    fn nearest(
+        &self,
+        doc: &Doc<M>,
+        threshold: f32,
+        keep: &impl Fn(&M) -> bool,
+        scratch: &mut [f32],
+    ) -> Vec<Hit<M>> {
+        let n = self.len().max(1) as f32;
+        let idf = |t: u32| (1.0 + n / self.df[t as usize].max(1) as f32).ln();
+        let mut heavy: Vec<(f32, u32)> =
+            doc.terms.iter().map(|(t, tf)| (tf * idf(*t), *t)).collect();
+        heavy.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut touched: Vec<u32> = Vec::new();
+        for (w, t) in heavy.iter().take(24) {
+            let w = w * idf(*t);
+            for (slot, dtf) in &self.postings[*t as usize] {
+                let cell = &mut scratch[*slot as usize];
+                if *cell == 0.0 {
+                    touched.push(*slot);
+                }
+                *cell += w * dtf;
+            }
+        }
+        let mut candidates: Vec<(f32, u32)> =
+            touched.iter().map(|s| (scratch[*s as usize], *s)).collect();
+        for s in &touched {
+            scratch[*s as usize] = 0.0;
+        }
+        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let mut best: Vec<(f32, u32)> = candidates
+            .into_iter()
+            .filter_map(|(_, slot)| {
+                let other = self.slots[slot as usize].as_ref()?;
+                (other.id != doc.id && keep(&other.meta)).then_some((other, slot))
+            })
+            .take(12)
+            .map(|(other, slot)| {
+                (
+                    self.dot(doc, other) / (doc.norm * other.norm).max(f32::EPSILON),
+                    slot,
+                )
+            })
+            .filter(|(score, _)| *score >= threshold)
+            .collect();
+        self.top(&mut best, 1)
+    }
+
+    /// The TF-IDF dot product of two stored texts (their terms are sorted).
+    fn dot(&self, a: &Doc<M>, b: &Doc<M>) -> f32 {
+        let n = self.len().max(1) as f32;
+        let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
+        while i < a.terms.len() && j < b.terms.len() {
+            let (ta, fa) = a.terms[i];
+            let (tb, fb) = b.terms[j];
+            match ta.cmp(&tb) {
+                std::cmp::Ordering::Less => i += 1,
+                std::cmp::Ordering::Greater => j += 1,
+                std::cmp::Ordering::Equal => {
+                    let idf = (1.0 + n / self.df[ta as usize].max(1) as f32).ln();
+                    sum += fa * fb * idf * idf;
+                    i += 1;
+                    j += 1;
+                }
+            }
+        }
+        sum
+    }
+
     /// Groups of alike texts (among those `keep` accepts), largest first;
     /// texts alike to none are left out. A text links to its nearest one
     /// (at `threshold` or above) when that one's nearest is the text itself
@@ -383,17 +503,13 @@ impl<M: Clone> SimilarityIndex<M> {
     /// components. Mutual nearness keeps a text that is a little like
     /// everything from chaining unrelated challenges together.
     pub fn clusters(&self, threshold: f32, keep: impl Fn(&M) -> bool) -> Vec<Vec<i64>> {
+        let mut scratch = vec![0.0f32; self.slots.len()];
         let near: HashMap<i64, Vec<Hit<M>>> = self
             .slots
             .iter()
             .flatten()
             .filter(|d| keep(&d.meta))
-            .map(|d| {
-                (
-                    d.id,
-                    self.similar_terms(&d.terms, 1, threshold, Some(d.id), &keep),
-                )
-            })
+            .map(|d| (d.id, self.nearest(d, threshold, &keep, &mut scratch)))
             .collect();
         let mut parent: HashMap<i64, i64> = near.keys().map(|id| (*id, *id)).collect();
         fn root(parent: &mut HashMap<i64, i64>, mut x: i64) -> i64 {

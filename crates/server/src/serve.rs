@@ -46,6 +46,20 @@ pub async fn run(config: Config, demo: bool) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", config.listen))?;
     let state = AppState::new(store.clone(), config);
+    // The board's similarity index loads in the background while the
+    // server already answers (suggestions wait for it only if asked first).
+    let warm = store.clone();
+    tokio::spawn(async move {
+        let started = std::time::Instant::now();
+        match warm.warm_board_index().await {
+            Ok(n) => tracing::info!(
+                challenges = n,
+                ms = started.elapsed().as_millis() as u64,
+                "board index loaded"
+            ),
+            Err(e) => tracing::warn!(error = %e, "board index not loaded; it loads on first use"),
+        }
+    });
     let (stop_tx, stop_rx) = watch::channel(false);
     let worker = state
         .config

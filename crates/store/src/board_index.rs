@@ -92,6 +92,13 @@ fn keep_for(viewer: &Viewer) -> impl Fn(&Meta) -> bool + '_ {
 }
 
 impl Store {
+    /// Loads this process's similarity index now (the server does it at
+    /// start, so the first person to draft does not wait for it).
+    pub async fn warm_board_index(&self) -> Result<usize> {
+        self.sync_board_index().await?;
+        Ok(self.board_index.0.read().await.index.len())
+    }
+
     /// Brings this process's index up to the database's revision.
     async fn sync_board_index(&self) -> Result<()> {
         let rev: i64 = sqlx::query_scalar("SELECT rev FROM board_rev WHERE id = 1")
