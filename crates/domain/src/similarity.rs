@@ -76,6 +76,11 @@ fn term_boost(term: &str) -> f32 {
     }
 }
 
+/// Candidates for a long draft come from its this many heaviest terms…
+const HEAVY_TERMS: usize = 24;
+/// …and this many of the best are compared exactly.
+const RESCORED: usize = 64;
+
 struct Doc<M> {
     id: i64,
     meta: M,
@@ -271,23 +276,26 @@ impl<M: Clone> SimilarityIndex<M> {
             return Vec::new();
         }
         let n = self.len() as f32;
-        // A dense accumulator: a slot's dot product with the query.
+        let idf = |t: u32| (1.0 + n / self.df[t as usize].max(1) as f32).ln();
+        // (weight, term, count) of the query's known terms, heaviest first.
+        let mut weighted: Vec<(f32, u32, f32)> = query
+            .iter()
+            .filter(|(t, _)| self.df[*t as usize] > 0)
+            .map(|(t, qtf)| (qtf * idf(*t), *t, *qtf))
+            .collect();
+        let q_norm = weighted.iter().map(|(w, ..)| w * w).sum::<f32>().sqrt();
+        weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // Long drafts: candidates come from their most telling terms (short
+        // postings), and the best of them are then compared exactly.
+        let pruned = weighted.len() > HEAVY_TERMS;
         let mut scores = vec![0.0f32; self.slots.len()];
         let mut touched: Vec<u32> = Vec::new();
-        let mut q_norm = 0.0f32;
-        for (t, qtf) in query {
-            let df = self.df[*t as usize];
-            if df == 0 {
-                continue;
-            }
-            let idf = (1.0 + n / df as f32).ln();
-            let qw = qtf * idf;
-            q_norm += qw * qw;
+        for (w, t, _) in weighted.iter().take(HEAVY_TERMS) {
             // Terms in most texts say little and cost the most to walk.
-            if df as f32 > n * 0.25 && n > 50.0 {
+            if self.df[*t as usize] as f32 > n * 0.25 && n > 50.0 {
                 continue;
             }
-            let w = qw * idf;
+            let w = w * idf(*t);
             for (slot, dtf) in &self.postings[*t as usize] {
                 let s = &mut scores[*slot as usize];
                 if *s == 0.0 {
@@ -296,14 +304,30 @@ impl<M: Clone> SimilarityIndex<M> {
                 *s += w * dtf;
             }
         }
-        let q_norm = q_norm.sqrt();
-        let mut best: Vec<(f32, u32)> = touched
+        let mut candidates: Vec<(f32, u32)> = touched
             .into_iter()
             .filter_map(|slot| {
                 let doc = self.slots[slot as usize].as_ref()?;
-                let score = scores[slot as usize] / (q_norm * doc.norm).max(f32::EPSILON);
-                (score >= min_score && Some(doc.id) != except && keep(&doc.meta))
-                    .then_some((score, slot))
+                (Some(doc.id) != except && keep(&doc.meta)).then_some((scores[slot as usize], slot))
+            })
+            .collect();
+        if pruned {
+            candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
+            candidates.truncate(RESCORED.max(k));
+            let mut sorted: Vec<(u32, f32)> = weighted.iter().map(|(_, t, q)| (*t, *q)).collect();
+            sorted.sort_unstable_by_key(|(t, _)| *t);
+            for c in &mut candidates {
+                if let Some(doc) = self.slots[c.1 as usize].as_ref() {
+                    c.0 = self.dot_terms(&sorted, &doc.terms);
+                }
+            }
+        }
+        let mut best: Vec<(f32, u32)> = candidates
+            .into_iter()
+            .filter_map(|(dot, slot)| {
+                let doc = self.slots[slot as usize].as_ref()?;
+                let score = dot / (q_norm * doc.norm).max(f32::EPSILON);
+                (score >= min_score).then_some((score, slot))
             })
             .collect();
         self.top(&mut best, k)
@@ -476,11 +500,16 @@ impl<M: Clone> SimilarityIndex<M> {
 
     /// The TF-IDF dot product of two stored texts (their terms are sorted).
     fn dot(&self, a: &Doc<M>, b: &Doc<M>) -> f32 {
+        self.dot_terms(&a.terms, &b.terms)
+    }
+
+    /// The TF-IDF dot product of two term vectors sorted by term.
+    fn dot_terms(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
         let n = self.len().max(1) as f32;
         let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
-        while i < a.terms.len() && j < b.terms.len() {
-            let (ta, fa) = a.terms[i];
-            let (tb, fb) = b.terms[j];
+        while i < a.len() && j < b.len() {
+            let (ta, fa) = a[i];
+            let (tb, fb) = b[j];
             match ta.cmp(&tb) {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,

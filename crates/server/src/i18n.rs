@@ -19,6 +19,32 @@ static_loader! {
     };
 }
 
+/// Messages whose only placeables are `{ $name }`, as written: key →
+/// pattern. Filling them in directly is what Fluent does for such a
+/// message (isolation marks are off), at a fraction of the cost — lists
+/// format one per row.
+static JA_PATTERNS: LazyLock<Table> =
+    LazyLock::new(|| patterns(include_str!("../locales/ja/main.ftl")));
+static EN_PATTERNS: LazyLock<Table> =
+    LazyLock::new(|| patterns(include_str!("../locales/en/main.ftl")));
+
+fn patterns(source: &'static str) -> Table {
+    let lines: Vec<&'static str> = source.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        // Single-line messages only: a continuation line starts with a space.
+        .filter(|(i, l)| {
+            !l.starts_with([' ', '#']) && lines.get(i + 1).is_none_or(|n| !n.starts_with(' '))
+        })
+        .filter_map(|(_, l)| l.split_once(" = "))
+        .filter(|(_, v)| {
+            v.contains("{ $") && !v.contains("->") && !v.contains("{ -") && !v.contains("{ \"")
+        })
+        .map(|(k, v)| (k.trim(), v))
+        .collect()
+}
+
 /// Every argument-free message, formatted once: key → text.
 type Table = HashMap<&'static str, &'static str>;
 static JA_TABLE: LazyLock<Table> =
@@ -77,6 +103,19 @@ impl Tr {
 
     /// The message for `key` with named arguments.
     pub fn args(&self, key: &str, args: &[(&'static str, String)]) -> String {
+        let patterns = match self.0 {
+            Locale::Ja => &*JA_PATTERNS,
+            Locale::En => &*EN_PATTERNS,
+        };
+        if let Some(pattern) = patterns.get(key) {
+            let mut out = (*pattern).to_string();
+            for (name, value) in args {
+                out = out.replace(&format!("{{ ${name} }}"), value);
+            }
+            if !out.contains("{ $") {
+                return out;
+            }
+        }
         let map: HashMap<Cow<'static, str>, FluentValue> = args
             .iter()
             .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
@@ -203,6 +242,32 @@ impl Tr {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn filled_in_patterns_read_exactly_as_fluent_formats_them() {
+        for (tr, table) in [
+            (Tr(Locale::Ja), &*JA_PATTERNS),
+            (Tr(Locale::En), &*EN_PATTERNS),
+        ] {
+            assert!(table.len() > 20);
+            for (key, pattern) in table.iter() {
+                let names: Vec<&'static str> = pattern
+                    .split("{ $")
+                    .skip(1)
+                    .filter_map(|rest| rest.split(' ').next())
+                    .map(|n| &*Box::leak(n.to_string().into_boxed_str()))
+                    .collect();
+                let args: Vec<(&'static str, String)> =
+                    names.iter().map(|n| (*n, format!("<{n}>"))).collect();
+                let map: HashMap<Cow<'static, str>, FluentValue> = args
+                    .iter()
+                    .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.clone())))
+                    .collect();
+                let fluent = LOCALES.try_lookup_with_args(tr.lang(), key, &map).unwrap();
+                assert_eq!(tr.args(key, &args), fluent, "{key}");
+            }
+        }
+    }
+
     #[test]
     fn event_times_read_as_people_in_japan_write_them() {
         // 2026-12-10 14:00–16:00 JST.

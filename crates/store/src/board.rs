@@ -127,6 +127,26 @@ pub struct BoardFilter {
     pub offset: i64,
 }
 
+/// A value bound to a board query built from the filters given.
+enum Bind {
+    Int(i64),
+    Text(String),
+}
+
+/// The conditions of a board query and the values they bind.
+struct Where {
+    conds: Vec<String>,
+    binds: Vec<Bind>,
+}
+
+impl Where {
+    /// Binds a value; returns its placeholder (`$3`, `$4`, …).
+    fn bind(&mut self, b: Bind) -> String {
+        self.binds.push(b);
+        format!("${}", self.binds.len())
+    }
+}
+
 /// One line of a challenge's history.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
 pub struct HistoryEntry {
@@ -618,41 +638,62 @@ impl Store {
             return self.challenge_rows(viewer, &ids).await;
         }
         let (pid, admin) = viewer_binds(viewer);
-        let status_filter = match f.status.as_deref() {
-            Some(s) if !s.is_empty() => {
-                Status::parse(s)?;
-                "c.status = $7"
-            }
-            _ => "c.status NOT IN ('draft', 'merged', 'closed') AND $7 = ''",
+        // Only the filters given become conditions (each bound), so the
+        // database can use the index of the one that narrows most; an
+        // `($n = 0 OR …)` condition would hide every index but the date's.
+        let mut w = Where {
+            conds: vec![format!("{VISIBLE} AND c.status <> 'draft'")],
+            binds: vec![Bind::Int(pid), Bind::Int(admin)],
         };
+        if let Some(p) = f.partnership_id {
+            let n = w.bind(Bind::Int(p));
+            w.conds.push(format!("c.partnership_id = {n}"));
+        }
+        if let Some(o) = f.organisation_id {
+            let n = w.bind(Bind::Int(o));
+            w.conds.push(format!("c.organisation_id = {n}"));
+        }
+        if let Some(r) = f.region.as_deref().filter(|r| !r.is_empty()) {
+            let n = w.bind(Bind::Text(r.to_string()));
+            w.conds.push(format!(
+                "c.organisation_id IN (SELECT organisation_id FROM municipalities WHERE region = {n})"
+            ));
+        }
+        if let Some(c) = f.category.as_deref().filter(|c| !c.is_empty()) {
+            let n = w.bind(Bind::Text(c.to_string()));
+            w.conds.push(format!("c.category = {n}"));
+        }
+        match f.status.as_deref().filter(|s| !s.is_empty()) {
+            Some(s) => {
+                Status::parse(s)?;
+                let n = w.bind(Bind::Text(s.to_string()));
+                w.conds.push(format!("c.status = {n}"));
+            }
+            None => w
+                .conds
+                .push("c.status NOT IN ('draft', 'merged', 'closed')".into()),
+        }
+        let limit = w.bind(Bind::Int(f.limit.clamp(1, 500)));
+        let offset = w.bind(Bind::Int(f.offset.max(0)));
         let inner = format!(
-            "SELECT {ROW_COLUMNS} {FROM} WHERE {VISIBLE}
-               AND ($3 = 0 OR c.partnership_id = $3)
-               AND ($4 = 0 OR c.organisation_id = $4)
-               AND ($5 = '' OR m.region = $5)
-               AND ($6 = '' OR c.category = $6)
-               AND {status_filter} AND c.status <> 'draft'
-             ORDER BY c.updated_at DESC, c.id DESC LIMIT $8 OFFSET $9"
+            "SELECT {ROW_COLUMNS} {FROM} WHERE {} ORDER BY c.updated_at DESC, c.id DESC LIMIT {limit} OFFSET {offset}",
+            w.conds.join(" AND ")
         );
+        let binds = w.binds;
         let sql = crate::json_rows::wrap(
             self.backend(),
             &ROW_FIELDS,
             &inner,
             "x.updated_at DESC, x.id DESC",
         );
-        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(pid)
-            .bind(admin)
-            .bind(f.partnership_id.unwrap_or(0))
-            .bind(f.organisation_id.unwrap_or(0))
-            .bind(f.region.clone().unwrap_or_default())
-            .bind(f.category.clone().unwrap_or_default())
-            .bind(f.status.clone().unwrap_or_default())
-            .bind(f.limit.clamp(1, 500))
-            .bind(f.offset.max(0))
-            .fetch_one(self.pool())
-            .await?;
-        crate::json_rows::parse(&json)
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql));
+        for b in binds {
+            q = match b {
+                Bind::Int(v) => q.bind(v),
+                Bind::Text(v) => q.bind(v),
+            };
+        }
+        crate::json_rows::parse(&q.fetch_one(self.pool()).await?)
     }
 
     /// Board rows of `ids`, in that order, that the viewer may see.

@@ -46,9 +46,12 @@ CREATE TABLE challenges (
     updated_at INTEGER NOT NULL,
     CHECK ((status = 'merged') = (merged_into IS NOT NULL))
 );
+-- The board, newest first, and each filter's own path to its rows.
 CREATE INDEX challenges_board ON challenges(updated_at, id);
-CREATE INDEX challenges_partnership ON challenges(partnership_id, status, updated_at);
-CREATE INDEX challenges_organisation ON challenges(organisation_id, updated_at);
+CREATE INDEX challenges_status ON challenges(status, updated_at, id);
+CREATE INDEX challenges_category ON challenges(category, updated_at, id);
+CREATE INDEX challenges_partnership ON challenges(partnership_id, updated_at, id);
+CREATE INDEX challenges_organisation ON challenges(organisation_id, updated_at, id);
 CREATE INDEX challenges_author ON challenges(author_id);
 CREATE INDEX challenges_rev ON challenges(rev);
 CREATE INDEX challenges_merged ON challenges(merged_into);
