@@ -18,8 +18,11 @@ async fn main() {
         _ => panic!("usage: kizuna-bench-board prepare DIR [N]"),
     };
     let n: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(100_000);
-    assert_eq!(cmd, "prepare", "usage: kizuna-bench-board prepare DIR [N]");
-    prepare(&dir, n).await;
+    match cmd.as_str() {
+        "prepare" => prepare(&dir, n).await,
+        "time" => time_board(&dir).await,
+        _ => panic!("usage: kizuna-bench-board prepare DIR [N] | time DIR"),
+    }
 }
 
 async fn prepare(dir: &std::path::Path, n: usize) {
@@ -108,4 +111,28 @@ fn encode(s: &str) -> String {
             }
         })
         .collect()
+}
+
+/// `time DIR`: the board query alone, in process (median of 2,000), to
+/// tell the database's share of a page from the rest.
+async fn time_board(dir: &std::path::Path) {
+    let url = format!("sqlite://{}", dir.join("board.db").display());
+    let store = Store::open(&url, 4).await.expect("open");
+    let f = kizuna_store::board::BoardFilter {
+        limit: 31,
+        ..Default::default()
+    };
+    let v = kizuna_domain::Viewer::visitor();
+    let mut times = Vec::new();
+    for _ in 0..2000 {
+        let t = std::time::Instant::now();
+        let rows = store.board(&v, &f).await.unwrap();
+        times.push(t.elapsed().as_micros());
+        assert_eq!(rows.len(), 31);
+    }
+    times.sort_unstable();
+    println!(
+        "board query: median {} µs, p99 {} µs",
+        times[1000], times[1980]
+    );
 }

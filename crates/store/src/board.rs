@@ -127,6 +127,47 @@ pub struct BoardFilter {
     pub offset: i64,
 }
 
+/// Pages of the board by filter and viewer class, each with the board
+/// revision it was read at; a page older than the current revision is
+/// never served. Bounded: cleared when full.
+#[derive(Clone, Default)]
+pub(crate) struct PageCache(
+    std::sync::Arc<
+        std::sync::Mutex<
+            std::collections::HashMap<String, (i64, std::sync::Arc<Vec<ChallengeRow>>)>,
+        >,
+    >,
+);
+
+impl std::fmt::Debug for PageCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("PageCache")
+    }
+}
+
+impl PageCache {
+    const MAX: usize = 2_000;
+
+    fn get(&self, key: &str, rev: i64) -> Option<std::sync::Arc<Vec<ChallengeRow>>> {
+        let map = self.0.lock().ok()?;
+        map.get(key)
+            .filter(|(r, _)| *r == rev)
+            .map(|(_, rows)| rows.clone())
+    }
+
+    fn put(&self, key: String, rev: i64, rows: std::sync::Arc<Vec<ChallengeRow>>) {
+        if let Ok(mut map) = self.0.lock() {
+            if map.len() >= Self::MAX {
+                map.clear();
+            }
+            // Keep the newer of two racing reads.
+            if map.get(&key).is_none_or(|(r, _)| *r <= rev) {
+                map.insert(key, (rev, rows));
+            }
+        }
+    }
+}
+
 /// A value bound to a board query built from the filters given.
 enum Bind {
     Int(i64),
@@ -637,6 +678,38 @@ impl Store {
             let ids = self.search_challenges(viewer, f, words).await?;
             return self.challenge_rows(viewer, &ids).await;
         }
+        // A page of the board depends only on the filters, on which
+        // partnerships the viewer has a role in, and on the board's
+        // revision (raised by every change to a listed challenge's row), so
+        // the busiest pages are read once per revision.
+        let mut parts: Vec<i64> = viewer.roles.iter().map(|r| r.partnership_id).collect();
+        parts.sort_unstable();
+        parts.dedup();
+        let key = format!(
+            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+            viewer.is_instance_admin,
+            parts,
+            f.partnership_id,
+            f.organisation_id,
+            f.region,
+            f.category,
+            f.status,
+            f.limit,
+            f.offset
+        );
+        let rev: i64 = sqlx::query_scalar("SELECT rev FROM board_rev WHERE id = 1")
+            .fetch_one(self.pool())
+            .await?;
+        if let Some(rows) = self.board_pages.get(&key, rev) {
+            return Ok(rows.as_ref().clone());
+        }
+        let rows = self.board_page(viewer, f).await?;
+        self.board_pages
+            .put(key, rev, std::sync::Arc::new(rows.clone()));
+        Ok(rows)
+    }
+
+    async fn board_page(&self, viewer: &Viewer, f: &BoardFilter) -> Result<Vec<ChallengeRow>> {
         let (pid, admin) = viewer_binds(viewer);
         // Only the filters given become conditions (each bound), so the
         // database can use the index of the one that narrows most; an

@@ -65,6 +65,7 @@ impl Store {
             municipality_cache: Default::default(),
             summaries: Default::default(),
             board_index: Default::default(),
+            board_pages: Default::default(),
         })
     }
 

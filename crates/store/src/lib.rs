@@ -57,6 +57,7 @@ pub struct Store {
     municipality_cache: municipalities::MunicipalityCache,
     summaries: ledger::SummaryCache,
     board_index: board_index::SharedIndex,
+    board_pages: board::PageCache,
 }
 
 impl Store {

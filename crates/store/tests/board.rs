@@ -633,9 +633,20 @@ async fn similarity_and_search_follow_changes_made_by_another_process(store: Sto
         .await
         .unwrap();
     assert_eq!(hits.len(), 2, "{hits:?}");
+    let listed =
+        |rows: Vec<kizuna_store::board::ChallengeRow>| rows.iter().any(|r| r.id == minutes);
+    let all = BoardFilter {
+        limit: 50,
+        ..Default::default()
+    };
+    assert!(listed(other.board(&Viewer::visitor(), &all).await.unwrap()));
     s.move_challenge(&w.staff_f, minutes, Status::Closed, "解決済み")
         .await
         .unwrap();
+    assert!(
+        !listed(other.board(&Viewer::visitor(), &all).await.unwrap()),
+        "the other process's cached page gives way to the new revision"
+    );
     let hits = other
         .similar_challenges(&Viewer::visitor(), draft, None, 3)
         .await
