@@ -34,6 +34,14 @@ for round in 1 2 3; do
   row "GET /api/v1/challenges/similar, a different draft each (round $round)" \
     "$(PATHS="$work/similar.txt" wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s bench/paths.lua http://127.0.0.1:18099)"
 done
+echo
+echo "Suggestions under a paced load: $CONNS connections, each waiting 100 ms between requests (~600 requests/s offered, below saturation)"
+echo "| target | requests/s | p50 | p99 | non-2xx |"
+echo "|---|---|---|---|---|"
+for round in 1 2 3; do
+  row "GET /api/v1/challenges/similar, paced (round $round)" \
+    "$(PACE_MS=100 PATHS="$work/similar.txt" wrk -t2 -c"$CONNS" -d"${DURATION}s" --latency -s bench/paths.lua http://127.0.0.1:18099)"
+done
 kill %1 %2
 wait 2>/dev/null || true
 echo

@@ -87,6 +87,8 @@ struct BoardPage {
     has_next: bool,
     /// Partnerships the viewer may post challenges in.
     post_in: Vec<(i64, String)>,
+    /// Partnerships whose board the viewer triages (coordinators).
+    triage_in: Vec<(i64, String)>,
     map_svg: String,
     legend: [(&'static str, &'static str); 5],
     attribution: &'static str,
@@ -233,8 +235,20 @@ pub async fn index(
     } else {
         String::new()
     };
+    let triage_in = if ctx.viewer.is_signed_in() {
+        st.store
+            .partnerships(&ctx.viewer)
+            .await?
+            .into_iter()
+            .filter(|p| ctx.viewer.can_coordinate(p.id))
+            .map(|p| (p.id, p.name))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = BoardPage {
         c: PageCtx::new(&ctx),
+        triage_in,
         post_in: post_in(&st, &ctx).await?,
         rows,
         q,
