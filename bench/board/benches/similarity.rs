@@ -3,6 +3,7 @@
 //! - suggestions for a draft with 100,000 challenges indexed;
 //! - clustering 10,000 challenges (issue figure: under 2 s);
 //! - building the index of 10,000 challenges (what a process does once).
+//!
 //! Run: cargo bench -p kizuna-bench-board
 
 use criterion::{Criterion, criterion_group, criterion_main};

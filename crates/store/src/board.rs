@@ -131,13 +131,10 @@ pub struct BoardFilter {
 /// revision it was read at; a page older than the current revision is
 /// never served. Bounded: cleared when full.
 #[derive(Clone, Default)]
-pub(crate) struct PageCache(
-    std::sync::Arc<
-        std::sync::Mutex<
-            std::collections::HashMap<String, (i64, std::sync::Arc<Vec<ChallengeRow>>)>,
-        >,
-    >,
-);
+pub(crate) struct PageCache(std::sync::Arc<std::sync::Mutex<Pages>>);
+
+/// Filter and viewer-class key → (revision read at, rows).
+type Pages = std::collections::HashMap<String, (i64, std::sync::Arc<Vec<ChallengeRow>>)>;
 
 impl std::fmt::Debug for PageCache {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
