@@ -29,17 +29,7 @@ const DETAILS: [&str; 12] = [
     "似た仕組みを入れた自治体の事例を知りたい。",
 ];
 
-const CATEGORIES: [&str; 9] = [
-    "counter",
-    "documents",
-    "internal_sharing",
-    "disaster",
-    "welfare",
-    "tourism",
-    "education",
-    "infrastructure",
-    "other_dx",
-];
+use kizuna_domain::challenge::DX_CATEGORIES as CATEGORIES;
 
 /// A small deterministic generator (xorshift), so every run builds the same data.
 pub struct Rng(u64);

@@ -76,6 +76,40 @@ fn term_boost(term: &str) -> f32 {
     }
 }
 
+/// The `n` touched slots with the highest partial scores that `admissible`
+/// accepts, best first. Selects in linear time (a board's common terms
+/// touch tens of thousands of texts; sorting them all cost more than the
+/// rest of a query); looks further only when too few of the best are
+/// admissible.
+fn strongest(
+    touched: &[u32],
+    scores: &[f32],
+    n: usize,
+    admissible: impl Fn(u32) -> bool,
+) -> Vec<(f32, u32)> {
+    let mut all: Vec<(f32, u32)> = touched.iter().map(|s| (scores[*s as usize], *s)).collect();
+    let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1));
+    let mut want = (n * 4).max(1);
+    loop {
+        if want >= all.len() {
+            all.retain(|(_, s)| admissible(*s));
+            all.sort_by(by_score);
+            all.truncate(n);
+            return all;
+        }
+        let mut head = all.clone();
+        head.select_nth_unstable_by(want - 1, by_score);
+        head.truncate(want);
+        head.retain(|(_, s)| admissible(*s));
+        if head.len() >= n {
+            head.sort_by(by_score);
+            head.truncate(n);
+            return head;
+        }
+        want *= 4;
+    }
+}
+
 /// Candidates for a long draft come from its this many heaviest terms…
 const HEAVY_TERMS: usize = 24;
 /// …and this many of the best are compared exactly.
@@ -304,16 +338,23 @@ impl<M: Clone> SimilarityIndex<M> {
                 *s += w * dtf;
             }
         }
-        let mut candidates: Vec<(f32, u32)> = touched
-            .into_iter()
-            .filter_map(|slot| {
-                let doc = self.slots[slot as usize].as_ref()?;
-                (Some(doc.id) != except && keep(&doc.meta)).then_some((scores[slot as usize], slot))
-            })
-            .collect();
+        let admissible = |slot: u32| {
+            self.slots[slot as usize]
+                .as_ref()
+                .is_some_and(|doc| Some(doc.id) != except && keep(&doc.meta))
+        };
+        let mut candidates: Vec<(f32, u32)> = if pruned {
+            // Only the best few are compared exactly: pick them without
+            // sorting every text the heavy terms touched.
+            strongest(&touched, &scores, RESCORED.max(k), admissible)
+        } else {
+            touched
+                .into_iter()
+                .filter(|s| admissible(*s))
+                .map(|s| (scores[s as usize], s))
+                .collect()
+        };
         if pruned {
-            candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
-            candidates.truncate(RESCORED.max(k));
             let mut sorted: Vec<(u32, f32)> = weighted.iter().map(|(_, t, q)| (*t, *q)).collect();
             sorted.sort_unstable_by_key(|(t, _)| *t);
             for c in &mut candidates {
@@ -474,26 +515,21 @@ impl<M: Clone> SimilarityIndex<M> {
                 *cell += w * dtf;
             }
         }
-        let mut candidates: Vec<(f32, u32)> =
-            touched.iter().map(|s| (scratch[*s as usize], *s)).collect();
+        let candidates = strongest(&touched, scratch, 12, |slot| {
+            self.slots[slot as usize]
+                .as_ref()
+                .is_some_and(|other| other.id != doc.id && keep(&other.meta))
+        });
         for s in &touched {
             scratch[*s as usize] = 0.0;
         }
-        candidates.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut best: Vec<(f32, u32)> = candidates
             .into_iter()
             .filter_map(|(_, slot)| {
                 let other = self.slots[slot as usize].as_ref()?;
-                (other.id != doc.id && keep(&other.meta)).then_some((other, slot))
+                let score = self.dot(doc, other) / (doc.norm * other.norm).max(f32::EPSILON);
+                (score >= threshold).then_some((score, slot))
             })
-            .take(12)
-            .map(|(other, slot)| {
-                (
-                    self.dot(doc, other) / (doc.norm * other.norm).max(f32::EPSILON),
-                    slot,
-                )
-            })
-            .filter(|(score, _)| *score >= threshold)
             .collect();
         self.top(&mut best, 1)
     }

@@ -31,15 +31,61 @@ pub enum Format {
     Xml,
 }
 
-/// `services.json` → ("services", Json).
-fn split(file: &str) -> Option<(&str, Format)> {
-    let (name, ext) = file.rsplit_once('.')?;
+/// `services.json` → ("services", Json); anything else is not found.
+fn split(file: &str) -> Result<(&str, Format), Errors> {
+    let not_found = || {
+        error(
+            Format::Json,
+            StatusCode::NOT_FOUND,
+            "Not found: use .json or .xml",
+        )
+    };
+    let (name, ext) = file.rsplit_once('.').ok_or_else(not_found)?;
     let format = match ext {
         "json" => Format::Json,
         "xml" => Format::Xml,
-        _ => return None,
+        _ => return Err(not_found()),
     };
-    Some((name, format))
+    Ok((name, format))
+}
+
+/// A list of objects: a JSON array, or `<root><item>…</item>…</root>`.
+fn list_body(
+    format: Format,
+    root: &str,
+    item: &str,
+    items: Vec<Vec<(&'static str, Value)>>,
+) -> Response {
+    match format {
+        Format::Json => ok(
+            format,
+            Value::Array(
+                items
+                    .into_iter()
+                    .map(|fields| {
+                        Value::Object(
+                            fields
+                                .into_iter()
+                                .map(|(k, v)| (k.to_string(), v))
+                                .collect(),
+                        )
+                    })
+                    .collect(),
+            )
+            .to_string(),
+        ),
+        Format::Xml => {
+            let mut x = Xml::new();
+            x.open(root);
+            for fields in &items {
+                x.open(item);
+                x.fields(fields);
+                x.close(item);
+            }
+            x.close(root);
+            ok(format, x.finish())
+        }
+    }
 }
 
 /// An Open311 error list (`[{"code": 400, "description": "…"}]`), answered
@@ -202,13 +248,7 @@ async fn get_root(
     Path(file): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Errors> {
-    let Some((name, format)) = split(&file) else {
-        return Err(error(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            "Not found: use .json or .xml",
-        ));
-    };
+    let (name, format) = split(&file)?;
     let p = params(raw.as_deref());
     match name {
         "discovery" => Ok(discovery(&st, format)),
@@ -288,36 +328,12 @@ fn service_fields(s: &Service) -> Vec<(&'static str, Value)> {
 }
 
 fn services(format: Format) -> Response {
-    match format {
-        Format::Json => ok(
-            format,
-            Value::Array(
-                SERVICES
-                    .iter()
-                    .map(|s| {
-                        Value::Object(
-                            service_fields(s)
-                                .into_iter()
-                                .map(|(k, v)| (k.to_string(), v))
-                                .collect(),
-                        )
-                    })
-                    .collect(),
-            )
-            .to_string(),
-        ),
-        Format::Xml => {
-            let mut x = Xml::new();
-            x.open("services");
-            for s in SERVICES {
-                x.open("service");
-                x.fields(&service_fields(s));
-                x.close("service");
-            }
-            x.close("services");
-            ok(format, x.finish())
-        }
-    }
+    list_body(
+        format,
+        "services",
+        "service",
+        SERVICES.iter().map(service_fields).collect(),
+    )
 }
 
 /// `GET services/{service_code}.{fmt}`
@@ -326,13 +342,7 @@ async fn service_definition(
     Path(file): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Errors> {
-    let Some((code, format)) = split(&file) else {
-        return Err(error(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            "Not found: use .json or .xml",
-        ));
-    };
+    let (code, format) = split(&file)?;
     known_jurisdiction(
         &st,
         format,
@@ -440,13 +450,7 @@ async fn post_root(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Result<Response, Errors> {
-    let Some((name, format)) = split(&file) else {
-        return Err(error(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            "Not found: use .json or .xml",
-        ));
-    };
+    let (name, format) = split(&file)?;
     if name != "requests" {
         return Err(error(
             format,
@@ -520,32 +524,17 @@ async fn post_root(
         .await
         .map_err(unavailable)?;
     let notice = service(req.service_code).map_or("", |s| s.notice);
-    let fields = [
+    let fields = vec![
         ("service_request_id", json!(id.to_string())),
         ("service_notice", json!(notice)),
         ("account_id", Value::Null),
     ];
-    Ok(match format {
-        Format::Json => ok(
-            format,
-            json!([Value::Object(
-                fields
-                    .iter()
-                    .map(|(k, v)| (k.to_string(), v.clone()))
-                    .collect()
-            )])
-            .to_string(),
-        ),
-        Format::Xml => {
-            let mut x = Xml::new();
-            x.open("service_requests");
-            x.open("request");
-            x.fields(&fields);
-            x.close("request");
-            x.close("service_requests");
-            ok(format, x.finish())
-        }
-    })
+    Ok(list_body(
+        format,
+        "service_requests",
+        "request",
+        vec![fields],
+    ))
 }
 
 fn request_fields(r: &SiteReport) -> Vec<(&'static str, Value)> {
@@ -572,36 +561,12 @@ fn request_fields(r: &SiteReport) -> Vec<(&'static str, Value)> {
 }
 
 fn requests_body(format: Format, reports: &[SiteReport]) -> Response {
-    match format {
-        Format::Json => ok(
-            format,
-            Value::Array(
-                reports
-                    .iter()
-                    .map(|r| {
-                        Value::Object(
-                            request_fields(r)
-                                .into_iter()
-                                .map(|(k, v)| (k.to_string(), v))
-                                .collect(),
-                        )
-                    })
-                    .collect(),
-            )
-            .to_string(),
-        ),
-        Format::Xml => {
-            let mut x = Xml::new();
-            x.open("service_requests");
-            for r in reports {
-                x.open("request");
-                x.fields(&request_fields(r));
-                x.close("request");
-            }
-            x.close("service_requests");
-            ok(format, x.finish())
-        }
-    }
+    list_body(
+        format,
+        "service_requests",
+        "request",
+        reports.iter().map(request_fields).collect(),
+    )
 }
 
 fn list(p: &[(String, String)], name: &str) -> Vec<String> {
@@ -683,13 +648,7 @@ async fn one_request(
     Path(file): Path<String>,
     RawQuery(raw): RawQuery,
 ) -> Result<Response, Errors> {
-    let Some((id, format)) = split(&file) else {
-        return Err(error(
-            Format::Json,
-            StatusCode::NOT_FOUND,
-            "Not found: use .json or .xml",
-        ));
-    };
+    let (id, format) = split(&file)?;
     let p = params(raw.as_deref());
     let Some(jurisdiction) = param(&p, "jurisdiction_id") else {
         return Err(error(

@@ -232,6 +232,40 @@ pub(crate) struct Step<'a> {
     pub reason: Option<&'a str>,
 }
 
+impl<'a> Step<'a> {
+    pub(crate) fn new(action: &'a str) -> Self {
+        Self {
+            action,
+            from: None,
+            to: None,
+            other: None,
+            reason: None,
+        }
+    }
+    /// The status moved from.
+    pub(crate) fn leaving(mut self, s: &'a str) -> Self {
+        self.from = Some(s);
+        self
+    }
+    /// The status moved to.
+    pub(crate) fn entering(mut self, s: &'a str) -> Self {
+        self.to = Some(s);
+        self
+    }
+    pub(crate) fn other(mut self, id: i64) -> Self {
+        self.other = Some(id);
+        self
+    }
+    pub(crate) fn reason(mut self, r: &'a str) -> Self {
+        self.reason = Some(r);
+        self
+    }
+    pub(crate) fn reason_opt(mut self, r: Option<&'a str>) -> Self {
+        self.reason = r;
+        self
+    }
+}
+
 pub(crate) async fn record(
     tx: &mut Tx,
     challenge_id: i64,
@@ -377,13 +411,7 @@ impl Store {
             &mut tx,
             id,
             Some(actor),
-            Step {
-                action: "created",
-                from: None,
-                to: Some(status.as_str()),
-                other: None,
-                reason: None,
-            },
+            Step::new("created").entering(status.as_str()),
         )
         .await?;
         if publish {
@@ -437,19 +465,7 @@ impl Store {
         q.bind(id).execute(&mut *tx).await?;
         touch(&mut tx, id).await?;
         refresh_totals(&mut tx, id).await?;
-        record(
-            &mut tx,
-            id,
-            Some(actor),
-            Step {
-                action: "edited",
-                from: None,
-                to: None,
-                other: None,
-                reason: None,
-            },
-        )
-        .await?;
+        record(&mut tx, id, Some(actor), Step::new("edited")).await?;
         tx.commit().await?;
         Ok(())
     }
@@ -482,13 +498,10 @@ impl Store {
             &mut tx,
             id,
             Some(actor),
-            Step {
-                action: "moved",
-                from: Some(from.as_str()),
-                to: Some(to.as_str()),
-                other: None,
-                reason: reason.as_deref(),
-            },
+            Step::new("moved")
+                .leaving(from.as_str())
+                .entering(to.as_str())
+                .reason_opt(reason.as_deref()),
         )
         .await?;
         let kind = if from == Status::Draft {
@@ -551,26 +564,18 @@ impl Store {
             &mut tx,
             from,
             Some(actor),
-            Step {
-                action: "merged_into",
-                from: Some(&s_from),
-                to: Some("merged"),
-                other: Some(into),
-                reason: Some(&reason),
-            },
+            Step::new("merged_into")
+                .leaving(&s_from)
+                .entering("merged")
+                .other(into)
+                .reason(&reason),
         )
         .await?;
         record(
             &mut tx,
             into,
             Some(actor),
-            Step {
-                action: "merged_from",
-                from: None,
-                to: None,
-                other: Some(from),
-                reason: Some(&reason),
-            },
+            Step::new("merged_from").other(from).reason(&reason),
         )
         .await?;
         crate::board_social::notify_followers(&mut tx, from, actor, "merged", None).await?;
@@ -613,26 +618,18 @@ impl Store {
             &mut tx,
             id,
             Some(actor),
-            Step {
-                action: "split",
-                from: Some("merged"),
-                to: Some(&before),
-                other: Some(into),
-                reason: Some(&reason),
-            },
+            Step::new("split")
+                .leaving("merged")
+                .entering(&before)
+                .other(into)
+                .reason(&reason),
         )
         .await?;
         record(
             &mut tx,
             into,
             Some(actor),
-            Step {
-                action: "split_from",
-                from: None,
-                to: None,
-                other: Some(id),
-                reason: Some(&reason),
-            },
+            Step::new("split_from").other(id).reason(&reason),
         )
         .await?;
         crate::board_social::notify_followers(&mut tx, id, actor, "split", None).await?;

@@ -61,13 +61,7 @@ impl Store {
             &mut tx,
             challenge_id,
             Some(actor),
-            Step {
-                action: "attached",
-                from: None,
-                to: None,
-                other: Some(id),
-                reason: Some(name),
-            },
+            Step::new("attached").other(id).reason(name),
         )
         .await?;
         tx.commit().await?;
@@ -117,13 +111,7 @@ impl Store {
             &mut tx,
             meta.challenge_id,
             viewer.person_id,
-            Step {
-                action: "detached",
-                from: None,
-                to: None,
-                other: Some(id),
-                reason: Some(&meta.name),
-            },
+            Step::new("detached").other(id).reason(&meta.name),
         )
         .await?;
         tx.commit().await?;

@@ -132,13 +132,7 @@ impl Store {
             &mut tx,
             target_id,
             Some(actor),
-            Step {
-                action: "endorsed",
-                from: None,
-                to: None,
-                other: Some(organisation_id),
-                reason: None,
-            },
+            Step::new("endorsed").other(organisation_id),
         )
         .await?;
         notify_followers(&mut tx, target_id, actor, "endorsed", None).await?;
@@ -183,13 +177,7 @@ impl Store {
             &mut tx,
             challenge_id,
             Some(actor),
-            Step {
-                action: "endorsement_withdrawn",
-                from: None,
-                to: None,
-                other: Some(org),
-                reason: None,
-            },
+            Step::new("endorsement_withdrawn").other(org),
         )
         .await?;
         tx.commit().await?;

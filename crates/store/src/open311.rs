@@ -349,13 +349,7 @@ impl Store {
             &mut tx,
             target,
             Some(actor),
-            Step {
-                action: "report_attached",
-                from: None,
-                to: None,
-                other: Some(report_id),
-                reason: None,
-            },
+            Step::new("report_attached").other(report_id),
         )
         .await?;
         tx.commit().await?;
