@@ -20,6 +20,9 @@ pub struct AppState {
 pub struct Rendered {
     pub municipality_regions: [OnceLock<String>; 2],
     pub municipalities_json: OnceLock<Bytes>,
+    /// The board's lists as HTML by language and page key, each with the
+    /// board revision it was rendered for (see `Store::board_list`).
+    pub board_rows: std::sync::Mutex<std::collections::HashMap<String, (i64, Arc<String>)>>,
 }
 
 impl AppState {

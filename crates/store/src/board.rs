@@ -672,35 +672,30 @@ impl Store {
             let ids = self.search_challenges(viewer, f, words).await?;
             return self.challenge_rows(viewer, &ids).await;
         }
-        // A page of the board depends only on the filters, on which
-        // partnerships the viewer has a role in, and on the board's
-        // revision (raised by every change to a listed challenge's row), so
-        // the busiest pages are read once per revision.
-        let mut parts: Vec<i64> = viewer.roles.iter().map(|r| r.partnership_id).collect();
-        parts.sort_unstable();
-        parts.dedup();
-        let key = format!(
-            "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
-            viewer.is_instance_admin,
-            parts,
-            f.partnership_id,
-            f.organisation_id,
-            f.region,
-            f.category,
-            f.status,
-            f.limit,
-            f.offset
-        );
+        Ok(self.board_list(viewer, f).await?.1.as_ref().clone())
+    }
+
+    /// A page of the board without search words, with the board revision it
+    /// is current for. A page depends only on the filters, on which
+    /// partnerships the viewer has a role in ([`page_key`]), and on the
+    /// board's revision (raised by every change to a listed challenge's
+    /// row), so the busiest pages are read once per revision; callers may
+    /// keep what they make of a page under the same key and revision.
+    pub async fn board_list(
+        &self,
+        viewer: &Viewer,
+        f: &BoardFilter,
+    ) -> Result<(i64, std::sync::Arc<Vec<ChallengeRow>>)> {
+        let key = page_key(viewer, f);
         let rev: i64 = sqlx::query_scalar("SELECT rev FROM board_rev WHERE id = 1")
             .fetch_one(self.pool())
             .await?;
         if let Some(rows) = self.board_pages.get(&key, rev) {
-            return Ok(rows.as_ref().clone());
+            return Ok((rev, rows));
         }
-        let rows = self.board_page(viewer, f).await?;
-        self.board_pages
-            .put(key, rev, std::sync::Arc::new(rows.clone()));
-        Ok(rows)
+        let rows = std::sync::Arc::new(self.board_page(viewer, f).await?);
+        self.board_pages.put(key, rev, rows.clone());
+        Ok((rev, rows))
     }
 
     async fn board_page(&self, viewer: &Viewer, f: &BoardFilter) -> Result<Vec<ChallengeRow>> {
@@ -869,6 +864,27 @@ impl Store {
             .fetch_all(self.pool())
             .await?)
     }
+}
+
+/// What a page of the board (without search words) depends on besides the
+/// revision: the viewer's class (instance administrator, the partnerships
+/// they have a role in) and the filters.
+pub fn page_key(viewer: &Viewer, f: &BoardFilter) -> String {
+    let mut parts: Vec<i64> = viewer.roles.iter().map(|r| r.partnership_id).collect();
+    parts.sort_unstable();
+    parts.dedup();
+    format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+        viewer.is_instance_admin,
+        parts,
+        f.partnership_id,
+        f.organisation_id,
+        f.region,
+        f.category,
+        f.status,
+        f.limit,
+        f.offset
+    )
 }
 
 /// The mover a viewer is for a challenge, or `NotFound` (the challenge is

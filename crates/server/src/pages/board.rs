@@ -76,11 +76,25 @@ pub trait BoardLabels {
     }
 }
 
+/// The board's list of challenges, rendered once per page and revision.
+#[derive(Template)]
+#[template(path = "board_rows.html")]
+struct BoardRows<'a> {
+    c: PageCtx,
+    rows: &'a [ChallengeRow],
+}
+
+impl BoardLabels for BoardRows<'_> {
+    fn c(&self) -> &PageCtx {
+        &self.c
+    }
+}
+
 #[derive(Template)]
 #[template(path = "board.html")]
 struct BoardPage {
     c: PageCtx,
-    rows: Vec<ChallengeRow>,
+    rows_html: std::sync::Arc<String>,
     q: BoardQuery,
     municipalities: std::sync::Arc<Vec<Municipality>>,
     errors: FormErrors,
@@ -200,26 +214,58 @@ pub async fn index(
     Query(mut q): Query<BoardQuery>,
 ) -> Result<Html<String>, AppError> {
     let municipalities = st.store.municipalities().await?;
-    let (rows, errors) = match filter(&q, &municipalities) {
-        Ok(f) => (
-            st.store.board(&ctx.viewer, &f).await?,
-            FormErrors::default(),
-        ),
+    let (f, errors) = match filter(&q, &municipalities) {
+        Ok(f) => (f, FormErrors::default()),
         Err(e) => {
             q = BoardQuery::default();
             let all = BoardFilter {
                 limit: PER_PAGE + 1,
                 ..Default::default()
             };
-            (
-                st.store.board(&ctx.viewer, &all).await?,
-                FormErrors::from_validation(ctx.tr, &e),
-            )
+            (all, FormErrors::from_validation(ctx.tr, &e))
         }
     };
-    let mut rows = rows;
-    let has_next = rows.len() as i64 > PER_PAGE;
-    rows.truncate(PER_PAGE as usize);
+    let render = |rows: &[ChallengeRow]| -> Result<String, AppError> {
+        Ok(BoardRows {
+            c: PageCtx::bare(ctx.tr),
+            rows: &rows[..rows.len().min(PER_PAGE as usize)],
+        }
+        .render()?)
+    };
+    let (rows_html, has_next) = if f.query.is_some() {
+        let rows = st.store.board(&ctx.viewer, &f).await?;
+        (
+            std::sync::Arc::new(render(&rows)?),
+            rows.len() as i64 > PER_PAGE,
+        )
+    } else {
+        // Lists change only with the board's revision: rendered once each.
+        let (rev, rows) = st.store.board_list(&ctx.viewer, &f).await?;
+        let key = format!(
+            "{}|{}",
+            ctx.tr.code(),
+            kizuna_store::board::page_key(&ctx.viewer, &f)
+        );
+        let cached = st.rendered.board_rows.lock().ok().and_then(|m| {
+            m.get(&key)
+                .filter(|(r, _)| *r == rev)
+                .map(|(_, h)| h.clone())
+        });
+        let html = match cached {
+            Some(h) => h,
+            None => {
+                let h = std::sync::Arc::new(render(&rows)?);
+                if let Ok(mut m) = st.rendered.board_rows.lock() {
+                    if m.len() >= 2_000 {
+                        m.clear();
+                    }
+                    m.insert(key, (rev, h.clone()));
+                }
+                h
+            }
+        };
+        (html, rows.len() as i64 > PER_PAGE)
+    };
     let map_svg = if q.view == "map" {
         let counts: HashMap<String, i64> = st
             .store
@@ -250,7 +296,7 @@ pub async fn index(
         c: PageCtx::new(&ctx),
         triage_in,
         post_in: post_in(&st, &ctx).await?,
-        rows,
+        rows_html,
         q,
         municipalities,
         errors,

@@ -189,6 +189,15 @@ async fn a_challenge_is_drafted_with_suggestions_published_joined_and_reviewed()
         page.contains("受付中") && page.contains("月40時間"),
         "{page}"
     );
+    let board = visitor
+        .get(app.url("/board"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(board.contains("status-open\">受付中"), "{board}");
 
     // Aizu drafts the same problem and is shown Fukushima's.
     let staff_a = app.signed_in("a@city.aizuwakamatsu.jp").await;
@@ -275,6 +284,18 @@ async fn a_challenge_is_drafted_with_suggestions_published_joined_and_reviewed()
         .send()
         .await
         .unwrap();
+    let board = visitor
+        .get(app.url("/board"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        board.contains("status-under_review\">検討中"),
+        "the board's rendered list follows the revision: {board}"
+    );
     let page = visitor
         .get(app.url(&format!("/challenges/{id}")))
         .send()
