@@ -128,10 +128,19 @@ pub struct BoardFilter {
 }
 
 /// Pages of the board by filter and viewer class, each with the board
-/// revision it was read at; a page older than the current revision is
-/// never served. Bounded: cleared when full.
+/// revision it was read at; a page older than the revision is never
+/// served. The revision itself is read at most every [`REV_FRESH`]: this
+/// process's own changes are seen at once (`changed`), another process's
+/// within that time. Bounded: cleared when full.
 #[derive(Clone, Default)]
-pub(crate) struct PageCache(std::sync::Arc<std::sync::Mutex<Pages>>);
+pub(crate) struct PageCache(
+    std::sync::Arc<std::sync::Mutex<Pages>>,
+    std::sync::Arc<std::sync::Mutex<Option<(std::time::Instant, i64)>>>,
+);
+
+/// How long a read of `board_rev` stands for this process (another
+/// process's change shows on the board within this time).
+pub const REV_FRESH: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// Filter and viewer-class key → (revision read at, rows).
 type Pages = std::collections::HashMap<String, (i64, std::sync::Arc<Vec<ChallengeRow>>)>;
@@ -144,6 +153,26 @@ impl std::fmt::Debug for PageCache {
 
 impl PageCache {
     const MAX: usize = 2_000;
+
+    /// The revision read less than [`REV_FRESH`] ago, if any.
+    fn recent_rev(&self) -> Option<i64> {
+        let last = *self.1.lock().ok()?;
+        last.filter(|(at, _)| at.elapsed() < REV_FRESH)
+            .map(|(_, rev)| rev)
+    }
+
+    fn read_rev(&self, rev: i64) {
+        if let Ok(mut last) = self.1.lock() {
+            *last = Some((std::time::Instant::now(), rev));
+        }
+    }
+
+    /// This process changed the board: read the revision again next time.
+    pub(crate) fn changed(&self) {
+        if let Ok(mut last) = self.1.lock() {
+            *last = None;
+        }
+    }
 
     fn get(&self, key: &str, rev: i64) -> Option<std::sync::Arc<Vec<ChallengeRow>>> {
         let map = self.0.lock().ok()?;
@@ -427,6 +456,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.board_pages.changed();
         Ok(id)
     }
 
@@ -467,6 +497,7 @@ impl Store {
         refresh_totals(&mut tx, id).await?;
         record(&mut tx, id, Some(actor), Step::new("edited")).await?;
         tx.commit().await?;
+        self.board_pages.changed();
         Ok(())
     }
 
@@ -511,6 +542,7 @@ impl Store {
         };
         crate::board_social::notify_followers(&mut tx, id, actor, kind, Some(to.as_str())).await?;
         tx.commit().await?;
+        self.board_pages.changed();
         Ok(())
     }
 
@@ -581,6 +613,7 @@ impl Store {
         crate::board_social::notify_followers(&mut tx, from, actor, "merged", None).await?;
         crate::board_social::notify_followers(&mut tx, into, actor, "merged", None).await?;
         tx.commit().await?;
+        self.board_pages.changed();
         Ok(())
     }
 
@@ -634,6 +667,7 @@ impl Store {
         .await?;
         crate::board_social::notify_followers(&mut tx, id, actor, "split", None).await?;
         tx.commit().await?;
+        self.board_pages.changed();
         Ok(())
     }
 
@@ -687,9 +721,16 @@ impl Store {
         f: &BoardFilter,
     ) -> Result<(i64, std::sync::Arc<Vec<ChallengeRow>>)> {
         let key = page_key(viewer, f);
-        let rev: i64 = sqlx::query_scalar("SELECT rev FROM board_rev WHERE id = 1")
-            .fetch_one(self.pool())
-            .await?;
+        let rev = match self.board_pages.recent_rev() {
+            Some(rev) => rev,
+            None => {
+                let rev: i64 = sqlx::query_scalar("SELECT rev FROM board_rev WHERE id = 1")
+                    .fetch_one(self.pool())
+                    .await?;
+                self.board_pages.read_rev(rev);
+                rev
+            }
+        };
         if let Some(rows) = self.board_pages.get(&key, rev) {
             return Ok((rev, rows));
         }

@@ -137,6 +137,7 @@ impl Store {
         .await?;
         notify_followers(&mut tx, target_id, actor, "endorsed", None).await?;
         tx.commit().await?;
+        self.board_pages.changed();
         Ok(id)
     }
 
@@ -181,6 +182,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.board_pages.changed();
         Ok(())
     }
 

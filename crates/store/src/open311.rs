@@ -353,6 +353,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.board_pages.changed();
         Ok(())
     }
 

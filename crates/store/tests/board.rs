@@ -643,6 +643,8 @@ async fn similarity_and_search_follow_changes_made_by_another_process(store: Sto
     s.move_challenge(&w.staff_f, minutes, Status::Closed, "解決済み")
         .await
         .unwrap();
+    // Another process's change shows within the time a revision read stands.
+    tokio::time::sleep(kizuna_store::board::REV_FRESH).await;
     assert!(
         !listed(other.board(&Viewer::visitor(), &all).await.unwrap()),
         "the other process's cached page gives way to the new revision"
