@@ -172,6 +172,16 @@ impl<M: Clone> SimilarityIndex<M> {
         }
     }
 
+    /// A term's inverse document frequency with the current statistics.
+    fn idf(&self, t: u32) -> f32 {
+        (1.0 + self.len().max(1) as f32 / self.df[t as usize].max(1) as f32).ln()
+    }
+
+    /// A term's weight in a text where it occurs `count` times.
+    fn tf(count: u32, term: &str) -> f32 {
+        (1.0 + (count as f32).ln()) * term_boost(term)
+    }
+
     /// Live texts.
     pub fn len(&self) -> usize {
         self.slot_of.len()
@@ -191,7 +201,7 @@ impl<M: Clone> SimilarityIndex<M> {
         let slot = self.slots.len() as u32;
         let mut doc_terms = Vec::new();
         for (term, count) in terms(text) {
-            let tf = (1.0 + (count as f32).ln()) * term_boost(&term);
+            let tf = Self::tf(count, &term);
             let t = match self.term_ids.get(&term) {
                 Some(t) => *t,
                 None => {
@@ -292,7 +302,7 @@ impl<M: Clone> SimilarityIndex<M> {
             .into_iter()
             .filter_map(|(term, count)| {
                 let t = *self.term_ids.get(&term)?;
-                Some((t, (1.0 + (count as f32).ln()) * term_boost(&term)))
+                Some((t, Self::tf(count, &term)))
             })
             .collect();
         self.similar_terms(&query, k, min_score, except, keep)
@@ -310,12 +320,11 @@ impl<M: Clone> SimilarityIndex<M> {
             return Vec::new();
         }
         let n = self.len() as f32;
-        let idf = |t: u32| (1.0 + n / self.df[t as usize].max(1) as f32).ln();
         // (weight, term, count) of the query's known terms, heaviest first.
         let mut weighted: Vec<(f32, u32, f32)> = query
             .iter()
             .filter(|(t, _)| self.df[*t as usize] > 0)
-            .map(|(t, qtf)| (qtf * idf(*t), *t, *qtf))
+            .map(|(t, qtf)| (qtf * self.idf(*t), *t, *qtf))
             .collect();
         let q_norm = weighted.iter().map(|(w, ..)| w * w).sum::<f32>().sqrt();
         weighted.sort_by(|a, b| b.0.total_cmp(&a.0));
@@ -329,7 +338,7 @@ impl<M: Clone> SimilarityIndex<M> {
             if self.df[*t as usize] as f32 > n * 0.25 && n > 50.0 {
                 continue;
             }
-            let w = w * idf(*t);
+            let w = w * self.idf(*t);
             for (slot, dtf) in &self.postings[*t as usize] {
                 let s = &mut scores[*slot as usize];
                 if *s == 0.0 {
@@ -392,11 +401,10 @@ impl<M: Clone> SimilarityIndex<M> {
     }
 
     fn doc_norm(&self, doc: &Doc<M>) -> f32 {
-        let n = self.len() as f32;
         doc.terms
             .iter()
             .map(|(t, tf)| {
-                let idf = (1.0 + n / self.df[*t as usize].max(1) as f32).ln();
+                let idf = self.idf(*t);
                 (tf * idf).powi(2)
             })
             .sum::<f32>()
@@ -441,16 +449,14 @@ impl<M: Clone> SimilarityIndex<M> {
         let Some((rarest, rest)) = required.split_first() else {
             return Vec::new();
         };
-        let n = self.len().max(1) as f32;
-        let idf = |t: u32| (1.0 + n / self.df[t as usize].max(1) as f32).ln();
         // Candidates hold the rarest term; each other term must be found too.
         let mut found: HashMap<u32, (usize, f32)> = self.postings[*rarest as usize]
             .iter()
             .filter(|(slot, _)| self.slots[*slot as usize].is_some())
-            .map(|(slot, tf)| (*slot, (1, tf * idf(*rarest))))
+            .map(|(slot, tf)| (*slot, (1, tf * self.idf(*rarest))))
             .collect();
         for t in rest {
-            let w = idf(*t);
+            let w = self.idf(*t);
             for (slot, tf) in &self.postings[*t as usize] {
                 if let Some(e) = found.get_mut(slot) {
                     e.0 += 1;
@@ -499,14 +505,15 @@ impl<M: Clone> SimilarityIndex<M> {
         keep: &impl Fn(&M) -> bool,
         scratch: &mut [f32],
     ) -> Vec<Hit<M>> {
-        let n = self.len().max(1) as f32;
-        let idf = |t: u32| (1.0 + n / self.df[t as usize].max(1) as f32).ln();
-        let mut heavy: Vec<(f32, u32)> =
-            doc.terms.iter().map(|(t, tf)| (tf * idf(*t), *t)).collect();
+        let mut heavy: Vec<(f32, u32)> = doc
+            .terms
+            .iter()
+            .map(|(t, tf)| (tf * self.idf(*t), *t))
+            .collect();
         heavy.sort_by(|a, b| b.0.total_cmp(&a.0));
         let mut touched: Vec<u32> = Vec::new();
         for (w, t) in heavy.iter().take(24) {
-            let w = w * idf(*t);
+            let w = w * self.idf(*t);
             for (slot, dtf) in &self.postings[*t as usize] {
                 let cell = &mut scratch[*slot as usize];
                 if *cell == 0.0 {
@@ -541,7 +548,6 @@ impl<M: Clone> SimilarityIndex<M> {
 
     /// The TF-IDF dot product of two term vectors sorted by term.
     fn dot_terms(&self, a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
-        let n = self.len().max(1) as f32;
         let (mut i, mut j, mut sum) = (0, 0, 0.0f32);
         while i < a.len() && j < b.len() {
             let (ta, fa) = a[i];
@@ -550,7 +556,7 @@ impl<M: Clone> SimilarityIndex<M> {
                 std::cmp::Ordering::Less => i += 1,
                 std::cmp::Ordering::Greater => j += 1,
                 std::cmp::Ordering::Equal => {
-                    let idf = (1.0 + n / self.df[ta as usize].max(1) as f32).ln();
+                    let idf = self.idf(ta);
                     sum += fa * fb * idf * idf;
                     i += 1;
                     j += 1;

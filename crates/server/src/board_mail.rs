@@ -118,6 +118,7 @@ mod tests {
             email: "a@example.jp".into(),
             display_name: "会津 花子".into(),
             locale: "ja".into(),
+            is_instance_admin: 0,
         };
         let n = |id, challenge_id, kind: &str, detail: Option<&str>| Notice {
             id,

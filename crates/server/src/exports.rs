@@ -6,14 +6,35 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use kizuna_store::fan_figures::ExportRow;
 
-/// A file to download, named `name`.
-pub fn download(bytes: Vec<u8>, content_type: &'static str, name: String) -> Response {
+/// A file to download, named `name` — Japanese names too: browsers read
+/// the RFC 5987 `filename*`, older ones the ASCII `filename` beside it.
+pub fn download(bytes: Vec<u8>, content_type: &str, name: String) -> Response {
+    let ascii: String = name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_graphic() && c != '"' && c != '\\' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
     (
         [
             (header::CONTENT_TYPE, content_type.to_string()),
             (
                 header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}\""),
+                format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"),
             ),
         ],
         bytes,

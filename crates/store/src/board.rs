@@ -46,6 +46,12 @@ impl Challenge {
     pub fn status(&self) -> Status {
         Status::parse(&self.status).unwrap_or(Status::Closed)
     }
+
+    /// Whether the author's name is hidden from whoever read this challenge
+    /// (their history entries and comments then go unnamed too).
+    pub fn name_hidden(&self) -> bool {
+        self.hide_author == 1 && self.author_name.is_none()
+    }
 }
 
 /// A line of the board.
@@ -869,7 +875,11 @@ impl Store {
     /// asked, for the author's own entries.
     pub async fn challenge_history(&self, viewer: &Viewer, id: i64) -> Result<Vec<HistoryEntry>> {
         let c = self.challenge(viewer, id).await?;
-        let hide = c.hide_author == 1 && c.author_name.is_none();
+        self.history_of(&c).await
+    }
+
+    /// The history of a challenge already read for its viewer (`challenge`).
+    pub async fn history_of(&self, c: &Challenge) -> Result<Vec<HistoryEntry>> {
         let rows = sqlx::query_as(
             "SELECT h.id, h.action,
                     CASE WHEN $2 = 1 AND h.actor_id = c.author_id THEN NULL ELSE p.display_name END AS actor_name,
@@ -878,8 +888,8 @@ impl Store {
              LEFT JOIN people p ON p.id = h.actor_id
              WHERE h.challenge_id = $1 ORDER BY h.id",
         )
-        .bind(id)
-        .bind(i64::from(hide))
+        .bind(c.id)
+        .bind(i64::from(c.name_hidden()))
         .fetch_all(self.pool())
         .await?;
         Ok(rows)

@@ -71,6 +71,11 @@ impl Store {
     /// A challenge's files (without their bytes).
     pub async fn attachments(&self, viewer: &Viewer, challenge_id: i64) -> Result<Vec<Attachment>> {
         self.challenge(viewer, challenge_id).await?;
+        self.attachments_of(challenge_id).await
+    }
+
+    /// The files of a challenge the caller has already read for its viewer.
+    pub async fn attachments_of(&self, challenge_id: i64) -> Result<Vec<Attachment>> {
         Ok(sqlx::query_as(
             "SELECT id, challenge_id, name, content_type, size, created_at FROM challenge_attachments
              WHERE challenge_id = $1 ORDER BY id",

@@ -52,6 +52,8 @@ pub struct DigestReader {
     pub email: String,
     pub display_name: String,
     pub locale: String,
+    /// An instance administrator sees every challenge.
+    pub is_instance_admin: i64,
 }
 
 /// Writes a digest e-mail (the server knows the wording and the links).
@@ -194,7 +196,12 @@ impl Store {
         viewer: &Viewer,
         challenge_id: i64,
     ) -> Result<Vec<Endorsement>> {
-        self.challenge(viewer, challenge_id).await?;
+        let c = self.challenge(viewer, challenge_id).await?;
+        self.endorsements_of(&c).await
+    }
+
+    /// Who shares a challenge already read for its viewer (`challenge`).
+    pub async fn endorsements_of(&self, c: &crate::board::Challenge) -> Result<Vec<Endorsement>> {
         Ok(sqlx::query_as(
             "SELECT e.id, e.challenge_id, e.organisation_id, o.name AS organisation_name, e.burden_hours, e.note, e.created_at
              FROM challenge_endorsements e JOIN organisations o ON o.id = e.organisation_id
@@ -204,7 +211,7 @@ impl Store {
              FROM challenges c JOIN organisations o ON o.id = c.organisation_id WHERE c.merged_into = $1
              ORDER BY 7, 1",
         )
-        .bind(challenge_id)
+        .bind(c.id)
         .fetch_all(self.pool())
         .await?)
     }
@@ -212,8 +219,12 @@ impl Store {
     /// The discussion of a challenge, oldest first.
     pub async fn comments(&self, viewer: &Viewer, challenge_id: i64) -> Result<Vec<Comment>> {
         let c = self.challenge(viewer, challenge_id).await?;
-        // The author's own words stay unnamed where their name is hidden.
-        let hide = i64::from(c.hide_author == 1 && c.author_name.is_none());
+        self.comments_of(&c).await
+    }
+
+    /// The discussion of a challenge already read for its viewer; the
+    /// author's own words stay unnamed where their name is hidden.
+    pub async fn comments_of(&self, c: &crate::board::Challenge) -> Result<Vec<Comment>> {
         Ok(sqlx::query_as(
             "SELECT k.id, CASE WHEN $2 = 1 AND k.person_id = c.author_id THEN NULL ELSE p.display_name END AS person_name,
                     (SELECT MIN(o.name) FROM memberships mb JOIN organisations o ON o.id = mb.organisation_id
@@ -223,8 +234,8 @@ impl Store {
              LEFT JOIN people p ON p.id = k.person_id
              WHERE k.challenge_id = $1 ORDER BY k.id",
         )
-        .bind(challenge_id)
-        .bind(hide)
+        .bind(c.id)
+        .bind(i64::from(c.name_hidden()))
         .fetch_all(self.pool())
         .await?)
     }
@@ -326,7 +337,7 @@ impl Store {
     pub async fn send_board_digests(&self, mail: &dyn DigestMail) -> Result<usize> {
         let mut tx = self.begin_write().await?;
         let readers: Vec<DigestReader> = sqlx::query_as(
-            "SELECT DISTINCT p.id AS person_id, p.email, p.display_name, p.locale
+            "SELECT DISTINCT p.id AS person_id, p.email, p.display_name, p.locale, p.is_instance_admin
              FROM board_notices n JOIN people p ON p.id = n.person_id
              WHERE n.sent_at IS NULL ORDER BY p.id LIMIT 500",
         )
@@ -344,16 +355,11 @@ impl Store {
                  WHERE n.person_id = $1 AND n.sent_at IS NULL AND $2 >= 0 AND {visible}
                  ORDER BY n.challenge_id, n.id"
             );
-            let admin: i64 =
-                sqlx::query_scalar("SELECT is_instance_admin FROM people WHERE id = $1")
-                    .bind(reader.person_id)
-                    .fetch_one(&mut *tx)
-                    .await?;
             let notices: Vec<Notice> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(reader.person_id)
                 .bind(0i64)
                 .bind(reader.person_id)
-                .bind(admin)
+                .bind(reader.is_instance_admin)
                 .fetch_all(&mut *tx)
                 .await?;
             if !notices.is_empty() {

@@ -298,12 +298,11 @@ pub async fn list(
 }
 
 async fn detail(st: &AppState, ctx: &Ctx, id: i64) -> Result<ChallengeDetail, AppError> {
-    let v = &ctx.viewer;
+    let c = st.store.challenge(&ctx.viewer, id).await?;
     Ok(ChallengeDetail {
-        challenge: st.store.challenge(v, id).await?.into(),
         endorsements: st
             .store
-            .endorsements(v, id)
+            .endorsements_of(&c)
             .await?
             .into_iter()
             .map(|e| Endorsement {
@@ -318,7 +317,7 @@ async fn detail(st: &AppState, ctx: &Ctx, id: i64) -> Result<ChallengeDetail, Ap
             .collect(),
         history: st
             .store
-            .challenge_history(v, id)
+            .history_of(&c)
             .await?
             .into_iter()
             .map(|h| HistoryEntry {
@@ -331,6 +330,7 @@ async fn detail(st: &AppState, ctx: &Ctx, id: i64) -> Result<ChallengeDetail, Ap
                 at: h.at,
             })
             .collect(),
+        challenge: c.into(),
     })
 }
 

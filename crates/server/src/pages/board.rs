@@ -192,8 +192,13 @@ fn filter(
     })
 }
 
-/// Partnerships where the viewer may post a challenge.
-async fn post_in(st: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
+/// The viewer's partnerships (id, name) that pass `rule`: where they may
+/// post challenges, or triage them.
+async fn partnerships_where(
+    st: &AppState,
+    ctx: &Ctx,
+    rule: impl Fn(&kizuna_domain::Viewer, i64) -> bool,
+) -> Result<Vec<(i64, String)>, AppError> {
     if !ctx.viewer.is_signed_in() {
         return Ok(Vec::new());
     }
@@ -202,9 +207,14 @@ async fn post_in(st: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppErro
         .partnerships(&ctx.viewer)
         .await?
         .into_iter()
-        .filter(|p| ctx.viewer.can_post_challenges_in(p.id))
+        .filter(|p| rule(&ctx.viewer, p.id))
         .map(|p| (p.id, p.name))
         .collect())
+}
+
+/// Partnerships where the viewer may post a challenge.
+async fn post_in(st: &AppState, ctx: &Ctx) -> Result<Vec<(i64, String)>, AppError> {
+    partnerships_where(st, ctx, |v, p| v.can_post_challenges_in(p)).await
 }
 
 /// `GET /board` — anyone; lists what the viewer may see.
@@ -281,21 +291,21 @@ pub async fn index(
     } else {
         String::new()
     };
-    let triage_in = if ctx.viewer.is_signed_in() {
-        st.store
-            .partnerships(&ctx.viewer)
-            .await?
-            .into_iter()
-            .filter(|p| ctx.viewer.can_coordinate(p.id))
-            .map(|p| (p.id, p.name))
+    // One read of the viewer's partnerships serves both buttons.
+    let mine = partnerships_where(&st, &ctx, |v, p| {
+        v.can_post_challenges_in(p) || v.can_coordinate(p)
+    })
+    .await?;
+    let only = |rule: fn(&kizuna_domain::Viewer, i64) -> bool| -> Vec<(i64, String)> {
+        mine.iter()
+            .filter(|(p, _)| rule(&ctx.viewer, *p))
+            .cloned()
             .collect()
-    } else {
-        Vec::new()
     };
     let page = BoardPage {
         c: PageCtx::new(&ctx),
-        triage_in,
-        post_in: post_in(&st, &ctx).await?,
+        triage_in: only(|v, p| v.can_coordinate(p)),
+        post_in: only(|v, p| v.can_post_challenges_in(p)),
         rows_html,
         q,
         municipalities,
@@ -384,7 +394,7 @@ pub async fn challenge_page(
     let ch = st.store.challenge(v, id).await?;
     let mover = v.challenge_mover(ch.partnership_id, ch.organisation_id);
     let status = ch.status();
-    let endorsements = st.store.endorsements(v, id).await?;
+    let endorsements = st.store.endorsements_of(&ch).await?;
     let names: HashMap<i64, String> = st
         .store
         .parties(ch.partnership_id)
@@ -440,9 +450,9 @@ pub async fn challenge_page(
         .unwrap_or_default();
     Ok(ChallengePage {
         c: PageCtx::new(ctx),
-        history: st.store.challenge_history(v, id).await?,
-        comments: st.store.comments(v, id).await?,
-        attachments: st.store.attachments(v, id).await?,
+        history: st.store.history_of(&ch).await?,
+        comments: st.store.comments_of(&ch).await?,
+        attachments: st.store.attachments_of(id).await?,
         merged: st.store.merged_challenges(v, id).await?,
         reports: if v.can_coordinate(ch.partnership_id) || mover.is_some() {
             st.store.reports_of_challenge(id).await?

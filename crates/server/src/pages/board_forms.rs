@@ -14,7 +14,7 @@ use crate::error::AppError;
 use askama::Template;
 use axum::Form;
 use axum::extract::{Multipart, Path, Query, State};
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use kizuna_domain::challenge::{
     ChallengeInput, DX_CATEGORIES, NewChallenge, NewEndorsement, Status,
@@ -549,32 +549,11 @@ pub async fn attachment(
     Path(id): Path<i64>,
 ) -> Result<Response, AppError> {
     let (meta, bytes) = st.store.attachment(&ctx.viewer, id).await?;
-    let encoded: String = url_encode(&meta.name);
-    Ok((
-        [
-            (header::CONTENT_TYPE, meta.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"attachment\"; filename*=UTF-8''{encoded}"),
-            ),
-            (header::CACHE_CONTROL, "private, max-age=600".to_string()),
-        ],
+    Ok(crate::exports::download(
         bytes,
-    )
-        .into_response())
-}
-
-/// RFC 5987 percent-encoding of a file name.
-fn url_encode(s: &str) -> String {
-    s.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
+        &meta.content_type,
+        meta.name,
+    ))
 }
 
 /// `POST /attachments/{id}/delete` — its municipality's staff and coordinators.
