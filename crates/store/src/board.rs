@@ -813,12 +813,7 @@ impl Store {
         let (pid, admin) = viewer_binds(viewer);
         // Ids are numbers we produced, not input; still bound, as a JSON list.
         let list = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
-        let ids_sql = match self.backend() {
-            Backend::Sqlite => "SELECT value FROM json_each($3)",
-            Backend::Postgres => {
-                "SELECT CAST(value AS BIGINT) FROM json_array_elements_text(CAST($3 AS JSON))"
-            }
-        };
+        let ids_sql = crate::json_rows::list(self.backend(), 3, crate::json_rows::JsonType::Int);
         let inner = format!("SELECT {ROW_COLUMNS} {FROM} WHERE {VISIBLE} AND c.id IN ({ids_sql})");
         let sql = crate::json_rows::wrap(self.backend(), &ROW_FIELDS, &inner, "x.id");
         let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))

@@ -241,18 +241,8 @@ impl Store {
             (None, true) if q.end.is_none() => now() - 90 * 86_400,
             _ => i64::MIN,
         };
-        let list = |n: &str| match self.backend() {
-            crate::Backend::Sqlite => format!("SELECT value FROM json_each({n})"),
-            crate::Backend::Postgres => {
-                format!("SELECT json_array_elements_text(CAST({n} AS JSON))")
-            }
-        };
-        let id_list = match self.backend() {
-            crate::Backend::Sqlite => "SELECT value FROM json_each($2)".to_string(),
-            crate::Backend::Postgres => {
-                "SELECT CAST(json_array_elements_text(CAST($2 AS JSON)) AS BIGINT)".to_string()
-            }
-        };
+        use crate::json_rows::{JsonType, list};
+        let id_list = list(self.backend(), 2, JsonType::Int);
         let sql = format!(
             "SELECT {REPORT_COLUMNS} FROM site_reports r JOIN organisations o ON o.id = r.organisation_id
              WHERE r.jurisdiction_id = $1
@@ -261,8 +251,8 @@ impl Store {
                AND r.requested_at >= $4 AND r.requested_at <= $5
                AND ($6 = '[]' OR r.status IN ({}))
              ORDER BY r.requested_at DESC, r.id DESC LIMIT 1000",
-            list("$3"),
-            list("$6"),
+            list(self.backend(), 3, JsonType::Text),
+            list(self.backend(), 6, JsonType::Text),
         );
         Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
             .bind(&q.jurisdiction_id)

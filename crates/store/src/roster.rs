@@ -15,55 +15,9 @@ pub struct ImportSummary {
     pub updated_fans: usize,
 }
 
-/// Rows per multi-row statement: well under both backends' parameter limits.
-const BATCH: usize = 500;
-
-/// One value of a row tuple: a parameter shared by every row (bound once,
-/// numbered from 1) or the row's own next parameter. Binding constants once
-/// matters: through sqlx's Any driver each bound value costs ~5 µs.
-#[derive(Clone, Copy)]
-enum Slot {
-    Shared(usize),
-    Own,
-}
-
-/// `(…), (…)` for `rows` tuples shaped by `template`, after `shared` shared parameters.
-fn tuples(rows: usize, shared: usize, template: &[Slot]) -> String {
-    let own = template.iter().filter(|s| matches!(s, Slot::Own)).count();
-    (0..rows)
-        .map(|r| {
-            let mut next = shared + r * own;
-            let cells: Vec<String> = template
-                .iter()
-                .map(|slot| match slot {
-                    Slot::Shared(k) => format!("${k}"),
-                    Slot::Own => {
-                        next += 1;
-                        format!("${next}")
-                    }
-                })
-                .collect();
-            format!("({})", cells.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
-
-/// `($1, $2, …), ($k, …)` for `rows` tuples of `width` parameters.
-fn placeholders(rows: usize, width: usize) -> String {
-    (0..rows)
-        .map(|r| {
-            format!(
-                "({})",
-                (1..=width)
-                    .map(|c| format!("${}", r * width + c))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
-}
+/// Rows per statement. Each batch travels as one JSON parameter (see
+/// `json_rows::table`); batches keep a statement's text and memory bounded.
+const BATCH: usize = 10_000;
 
 impl Store {
     /// Imports `rows`. Returns the row errors instead (and stores nothing)
@@ -110,71 +64,81 @@ impl Store {
             return Ok(Err(errors));
         }
         let t = now();
-        let people = ensure_people(&mut tx, rows, t).await?;
-        let existing = existing_fans(&mut tx, partnership_id, &people).await?;
-        let mut summary = ImportSummary {
-            rows: rows.len(),
-            new_people: people.new,
-            ..Default::default()
-        };
+        let backend = self.backend();
+        let people = ensure_people(&mut tx, backend, rows, t).await?;
+        let all_people: Vec<i64> = people.ids.values().copied().collect();
+        let existing = fans_of(&mut tx, backend, partnership_id, &all_people).await?;
         let (new_rows, old_rows): (Vec<&RosterRow>, Vec<&RosterRow>) = rows
             .iter()
             .partition(|r| !existing.contains_key(&people.ids[r.email.as_str()]));
-        summary.new_fans = new_rows.len();
-        summary.updated_fans = old_rows.len();
-        let mut fan_ids = existing.clone();
+        let summary = ImportSummary {
+            rows: rows.len(),
+            new_people: people.new,
+            new_fans: new_rows.len(),
+            updated_fans: old_rows.len(),
+        };
         // The write lock is held, so every fan inserted below has a larger id.
         let last_fan_before: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM fans")
             .fetch_one(&mut *tx)
             .await?;
+        // A fan's columns as one JSON array, in the order of FAN_COLUMNS.
+        let fields = |r: &RosterRow| -> Vec<serde_json::Value> {
+            let text = search_text(r);
+            let grams = kizuna_domain::fan::search_grams(&text);
+            vec![
+                people.ids[r.email.as_str()].into(),
+                r.display_name.as_str().into(),
+                r.full_name.as_str().into(),
+                r.full_name_kana.as_str().into(),
+                r.organisation.as_ref().map(|o| orgs[o]).into(),
+                r.department.as_deref().into(),
+                r.home_region.as_deref().into(),
+                text.into(),
+                grams.into(),
+            ]
+        };
+        use crate::json_rows::JsonType::{Int, Text};
+        // person, display name, name, kana, organisation, department, region, search text, grams
+        const FAN_COLUMNS: [crate::json_rows::JsonType; 9] =
+            [Int, Text, Text, Text, Int, Text, Text, Text, Text];
+        let insert = format!(
+            "INSERT INTO fans (person_id, partnership_id, display_name, full_name, full_name_kana, organisation_id,
+                 department, home_region, joined_at, updated_at, search_text, search_grams)
+             SELECT c0, $1, c1, c2, c3, c4, c5, c6, $2, $2, c7, c8 FROM ({}) j",
+            crate::json_rows::table(backend, 3, &FAN_COLUMNS)
+        );
         for chunk in new_rows.chunks(BATCH) {
-            let sql = format!(
-                "INSERT INTO fans (person_id, partnership_id, display_name, full_name, full_name_kana, organisation_id,
-                     department, home_region, joined_at, updated_at, search_text, search_grams) VALUES {} RETURNING id, person_id",
-                tuples(chunk.len(), 2, &{
-                    use Slot::*;
-                    [Own, Shared(1), Own, Own, Own, Own, Own, Own, Shared(2), Shared(2), Own, Own]
-                })
-            );
-            let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql))
+            let data: Vec<_> = chunk.iter().map(|r| fields(r)).collect();
+            sqlx::query(sqlx::AssertSqlSafe(insert.as_str()))
                 .bind(partnership_id)
-                .bind(t);
-            for r in chunk {
-                q = q
-                    .bind(people.ids[r.email.as_str()])
-                    .bind(&r.display_name)
-                    .bind(&r.full_name)
-                    .bind(&r.full_name_kana)
-                    .bind(r.organisation.as_ref().map(|o| orgs[o]))
-                    .bind(r.department.as_deref())
-                    .bind(r.home_region.as_deref());
-                let text = search_text(r);
-                let grams = kizuna_domain::fan::search_grams(&text);
-                q = q.bind(text).bind(grams);
-            }
-            for (fan, person) in q.fetch_all(&mut *tx).await? {
-                fan_ids.insert(person, fan);
-            }
+                .bind(t)
+                .bind(crate::json_rows::param(&data))
+                .execute(&mut *tx)
+                .await?;
         }
-        for r in &old_rows {
-            sqlx::query(
-                "UPDATE fans SET display_name = $1, full_name = $2, full_name_kana = $3, organisation_id = $4,
-                     department = $5, home_region = $6, updated_at = $7, search_text = $9, search_grams = $10 WHERE id = $8",
-            )
-            .bind(&r.display_name)
-            .bind(&r.full_name)
-            .bind(&r.full_name_kana)
-            .bind(r.organisation.as_ref().map(|o| orgs[o]))
-            .bind(r.department.as_deref())
-            .bind(r.home_region.as_deref())
-            .bind(t)
-            .bind(existing[&people.ids[r.email.as_str()]])
-            .bind(search_text(r))
-            .bind(kizuna_domain::fan::search_grams(&search_text(r)))
-            .execute(&mut *tx)
-            .await?;
+        // Existing fans are matched by id (c0) instead of person.
+        let update = format!(
+            "UPDATE fans SET display_name = j.c1, full_name = j.c2, full_name_kana = j.c3, organisation_id = j.c4,
+                 department = j.c5, home_region = j.c6, updated_at = $1, search_text = j.c7, search_grams = j.c8
+             FROM ({}) j WHERE fans.id = j.c0",
+            crate::json_rows::table(backend, 2, &FAN_COLUMNS)
+        );
+        for chunk in old_rows.chunks(BATCH) {
+            let data: Vec<_> = chunk
+                .iter()
+                .map(|r| {
+                    let mut row = fields(r);
+                    row[0] = existing[&people.ids[r.email.as_str()]].into();
+                    row
+                })
+                .collect();
+            sqlx::query(sqlx::AssertSqlSafe(update.as_str()))
+                .bind(t)
+                .bind(crate::json_rows::param(&data))
+                .execute(&mut *tx)
+                .await?;
         }
-        if self.backend() == Backend::Sqlite {
+        if backend == Backend::Sqlite {
             // New fans into the search index in one statement (see the
             // migration 0005_fan_search_index: no insert trigger).
             sqlx::query(
@@ -185,22 +149,25 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         }
+        let fan_ids = fans_of(&mut tx, backend, partnership_id, &all_people).await?;
         let new_fan_ids: Vec<i64> = new_rows
             .iter()
             .map(|r| fan_ids[&people.ids[r.email.as_str()]])
             .collect();
+        let new_people: Vec<i64> = new_rows
+            .iter()
+            .map(|r| people.ids[r.email.as_str()])
+            .collect();
         new_fan_defaults(
             &mut tx,
+            backend,
             partnership_id,
             &new_fan_ids,
-            &new_rows
-                .iter()
-                .map(|r| people.ids[r.email.as_str()])
-                .collect::<Vec<_>>(),
+            &new_people,
             t,
         )
         .await?;
-        replace_tags(&mut tx, rows, &people.ids, &fan_ids).await?;
+        replace_tags(&mut tx, backend, rows, &people.ids, &fan_ids).await?;
         audit::record(
             &mut tx,
             actor,
@@ -224,78 +191,109 @@ struct People {
     new: usize,
 }
 
+#[derive(serde::Deserialize)]
+struct EmailId {
+    email: String,
+    id: i64,
+}
+
+#[derive(serde::Deserialize)]
+struct PersonFan {
+    person_id: i64,
+    id: i64,
+}
+
 /// Finds everyone by e-mail and creates the missing accounts (without a
 /// password: the person sets one through "forgot password", which also
 /// verifies the address).
-async fn ensure_people(tx: &mut Tx, rows: &[RosterRow], t: i64) -> Result<People> {
-    let mut ids = HashMap::new();
-    for chunk in rows.chunks(BATCH) {
-        let sql = format!(
-            "SELECT email, id FROM people WHERE email IN ({})",
-            (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql));
-        for r in chunk {
-            q = q.bind(r.email.as_str());
-        }
-        ids.extend(q.fetch_all(&mut **tx).await?);
-    }
+async fn ensure_people(
+    tx: &mut Tx,
+    backend: Backend,
+    rows: &[RosterRow],
+    t: i64,
+) -> Result<People> {
+    let emails: Vec<&str> = rows.iter().map(|r| r.email.as_str()).collect();
+    let mut ids = people_by_email(tx, backend, &emails).await?;
     let missing: Vec<&RosterRow> = rows
         .iter()
         .filter(|r| !ids.contains_key(r.email.as_str()))
         .collect();
+    use crate::json_rows::JsonType::Text;
+    // No password ("!" never verifies), Japanese, created now.
+    let sql = format!(
+        "INSERT INTO people (email, password_hash, display_name, name_kana, locale, created_at, updated_at)
+         SELECT c0, '!', c1, c2, 'ja', $1, $1 FROM ({}) j",
+        crate::json_rows::table(backend, 2, &[Text, Text, Text])
+    );
     for chunk in missing.chunks(BATCH) {
-        let sql = format!(
-            "INSERT INTO people (email, password_hash, display_name, name_kana, locale, created_at, updated_at)
-             VALUES {} RETURNING email, id",
-            tuples(chunk.len(), 3, &{
-                use Slot::*;
-                [Own, Shared(1), Own, Own, Shared(2), Shared(3), Shared(3)]
+        let data: Vec<(&str, &str, &str)> = chunk
+            .iter()
+            .map(|r| {
+                (
+                    r.email.as_str(),
+                    r.full_name.as_str(),
+                    r.full_name_kana.as_str(),
+                )
             })
-        );
-        // No password ("!" never verifies), Japanese, created now.
-        let mut q = sqlx::query_as::<_, (String, i64)>(sqlx::AssertSqlSafe(sql))
-            .bind("!")
-            .bind("ja")
-            .bind(t);
-        for r in chunk {
-            q = q
-                .bind(r.email.as_str())
-                .bind(&r.full_name)
-                .bind(&r.full_name_kana);
-        }
-        ids.extend(q.fetch_all(&mut **tx).await?);
+            .collect();
+        sqlx::query(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(t)
+            .bind(crate::json_rows::param(&data))
+            .execute(&mut **tx)
+            .await?;
     }
+    let created: Vec<&str> = missing.iter().map(|r| r.email.as_str()).collect();
+    ids.extend(people_by_email(tx, backend, &created).await?);
     Ok(People {
         ids,
         new: missing.len(),
     })
 }
 
-/// person id → fan id for those already in the partnership's PR corps.
-async fn existing_fans(
+/// e-mail → person id for those of `emails` who have an account.
+async fn people_by_email(
     tx: &mut Tx,
+    backend: Backend,
+    emails: &[&str],
+) -> Result<HashMap<String, i64>> {
+    let inner = format!(
+        "SELECT email, id FROM people WHERE email IN ({})",
+        crate::json_rows::list(backend, 1, crate::json_rows::JsonType::Text)
+    );
+    let sql = crate::json_rows::wrap(backend, &["email", "id"], &inner, "x.id");
+    let mut out = HashMap::with_capacity(emails.len());
+    for chunk in emails.chunks(BATCH) {
+        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(crate::json_rows::param(chunk))
+            .fetch_one(&mut **tx)
+            .await?;
+        let found: Vec<EmailId> = crate::json_rows::parse(&json)?;
+        out.extend(found.into_iter().map(|p| (p.email, p.id)));
+    }
+    Ok(out)
+}
+
+/// person id → fan id for those of `people` in the partnership's PR corps.
+async fn fans_of(
+    tx: &mut Tx,
+    backend: Backend,
     partnership_id: i64,
-    people: &People,
+    people: &[i64],
 ) -> Result<HashMap<i64, i64>> {
-    let person_ids: Vec<i64> = people.ids.values().copied().collect();
-    let mut out = HashMap::new();
-    for chunk in person_ids.chunks(BATCH) {
-        let sql = format!(
-            "SELECT person_id, id FROM fans WHERE partnership_id = $1 AND person_id IN ({})",
-            (2..chunk.len() + 2)
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut q = sqlx::query_as::<_, (i64, i64)>(sqlx::AssertSqlSafe(sql)).bind(partnership_id);
-        for p in chunk {
-            q = q.bind(*p);
-        }
-        out.extend(q.fetch_all(&mut **tx).await?);
+    let inner = format!(
+        "SELECT person_id, id FROM fans WHERE partnership_id = $1 AND person_id IN ({})",
+        crate::json_rows::list(backend, 2, crate::json_rows::JsonType::Int)
+    );
+    let sql = crate::json_rows::wrap(backend, &["person_id", "id"], &inner, "x.id");
+    let mut out = HashMap::with_capacity(people.len());
+    for chunk in people.chunks(BATCH) {
+        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
+            .bind(partnership_id)
+            .bind(crate::json_rows::param(chunk))
+            .fetch_one(&mut **tx)
+            .await?;
+        let found: Vec<PersonFan> = crate::json_rows::parse(&json)?;
+        out.extend(found.into_iter().map(|f| (f.person_id, f.id)));
     }
     Ok(out)
 }
@@ -303,62 +301,56 @@ async fn existing_fans(
 /// New fans start with every consent withheld (recorded) and as members.
 async fn new_fan_defaults(
     tx: &mut Tx,
+    backend: Backend,
     partnership_id: i64,
     fans: &[i64],
     persons: &[i64],
     t: i64,
 ) -> Result<()> {
-    // Three rows per fan (one per purpose, all withheld), one bound value per fan.
+    use crate::json_rows::{JsonType::Int, list, param};
+    // One row per fan and purpose, all withheld.
+    let consents = format!(
+        "INSERT INTO fan_consents (fan_id, purpose, granted, changed_at)
+         SELECT f.v, p.purpose, 0, $1 FROM ({}) f CROSS JOIN (
+             SELECT 'named_to_government' AS purpose UNION ALL SELECT 'on_leaderboard' UNION ALL SELECT 'contact'
+         ) p ORDER BY f.v",
+        list(backend, 2, Int)
+    );
     for chunk in fans.chunks(BATCH) {
-        let values: Vec<String> = (0..chunk.len())
-            .map(|r| {
-                let f = 6 + r;
-                format!("(${f}, $3, $1, $2), (${f}, $4, $1, $2), (${f}, $5, $1, $2)")
-            })
-            .collect();
-        let sql = format!(
-            "INSERT INTO fan_consents (fan_id, purpose, granted, changed_at) VALUES {}",
-            values.join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(0_i64)
+        sqlx::query(sqlx::AssertSqlSafe(consents.as_str()))
             .bind(t)
-            .bind("named_to_government")
-            .bind("on_leaderboard")
-            .bind("contact");
-        for f in chunk {
-            q = q.bind(*f);
-        }
-        q.execute(&mut **tx).await?;
+            .bind(param(chunk))
+            .execute(&mut **tx)
+            .await?;
     }
+    // `WHERE true`: SQLite needs it to read ON CONFLICT after a SELECT.
+    let members = format!(
+        "INSERT INTO role_assignments (person_id, partnership_id, role, organisation_key, created_at)
+         SELECT p.v, $1, 'member', 0, $2 FROM ({}) p WHERE true ON CONFLICT DO NOTHING",
+        list(backend, 3, Int)
+    );
     for chunk in persons.chunks(BATCH) {
-        let sql = format!(
-            "INSERT INTO role_assignments (person_id, partnership_id, role, organisation_key, created_at) VALUES {}
-             ON CONFLICT DO NOTHING",
-            tuples(chunk.len(), 4, &{
-                use Slot::*;
-                [Own, Shared(1), Shared(2), Shared(3), Shared(4)]
-            })
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        sqlx::query(sqlx::AssertSqlSafe(members.as_str()))
             .bind(partnership_id)
-            .bind("member")
-            .bind(0_i64)
-            .bind(t);
-        for p in chunk {
-            q = q.bind(*p);
-        }
-        q.execute(&mut **tx).await?;
+            .bind(t)
+            .bind(param(chunk))
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }
 
 async fn replace_tags(
     tx: &mut Tx,
+    backend: Backend,
     rows: &[RosterRow],
     people: &HashMap<String, i64>,
     fans: &HashMap<i64, i64>,
 ) -> Result<()> {
+    use crate::json_rows::{
+        JsonType::{Int, Text},
+        list, param, table,
+    };
     let tagged: Vec<(i64, &str)> = rows
         .iter()
         .flat_map(|r| {
@@ -370,30 +362,25 @@ async fn replace_tags(
         .iter()
         .map(|r| fans[&people[r.email.as_str()]])
         .collect();
+    let delete = format!(
+        "DELETE FROM fan_tags WHERE fan_id IN ({})",
+        list(backend, 1, Int)
+    );
     for chunk in fan_ids.chunks(BATCH) {
-        let sql = format!(
-            "DELETE FROM fan_tags WHERE fan_id IN ({})",
-            (1..=chunk.len())
-                .map(|i| format!("${i}"))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for f in chunk {
-            q = q.bind(*f);
-        }
-        q.execute(&mut **tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(delete.as_str()))
+            .bind(param(chunk))
+            .execute(&mut **tx)
+            .await?;
     }
+    let insert = format!(
+        "INSERT INTO fan_tags (fan_id, tag) SELECT c0, c1 FROM ({}) j",
+        table(backend, 1, &[Int, Text])
+    );
     for chunk in tagged.chunks(BATCH) {
-        let sql = format!(
-            "INSERT INTO fan_tags (fan_id, tag) VALUES {}",
-            placeholders(chunk.len(), 2)
-        );
-        let mut q = sqlx::query(sqlx::AssertSqlSafe(sql));
-        for (f, t) in chunk {
-            q = q.bind(*f).bind(*t);
-        }
-        q.execute(&mut **tx).await?;
+        sqlx::query(sqlx::AssertSqlSafe(insert.as_str()))
+            .bind(param(chunk))
+            .execute(&mut **tx)
+            .await?;
     }
     Ok(())
 }

@@ -588,6 +588,26 @@ async fn a_roster_imports_whole_idempotently_and_a_dry_run_stores_nothing(store:
         2,
         "tags replaced, not doubled"
     );
+
+    // A changed row updates that fan, its tags and what search finds.
+    let mut changed = rows.clone();
+    changed[0] = roster_row(2, "p0@example.jp", None, "防災");
+    changed[0].department = Some("地域連携推進室".into());
+    w.store
+        .import_roster(None, w.partnership, &changed, false)
+        .await
+        .unwrap()
+        .unwrap();
+    let detail = w.store.fan_detail(f.id).await.unwrap();
+    assert_eq!(detail.tags, vec!["防災"]);
+    assert_eq!(detail.fan.department.as_deref(), Some("地域連携推進室"));
+    assert_eq!(detail.fan.organisation_name, None);
+    let found = w
+        .store
+        .fan_list(w.partnership, Side::Company, "連携推進", 50, 0)
+        .await
+        .unwrap();
+    assert_eq!(found.iter().map(|r| r.id).collect::<Vec<_>>(), vec![f.id]);
 }
 
 async fn a_roster_with_one_bad_row_imports_nothing_and_names_the_row(store: Store) {
