@@ -31,7 +31,8 @@ async fn main() {
     match cmd.as_str() {
         "prepare" => prepare(&dir).await,
         "check" => check(&dir).await,
-        _ => panic!("usage: kizuna-bench-events prepare|check DIR"),
+        "store" => store_only(&dir).await,
+        _ => panic!("usage: kizuna-bench-events prepare|check|store DIR"),
     }
 }
 
@@ -167,6 +168,67 @@ async fn prepare(dir: &std::path::Path) {
     println!("EVENT {target}");
     println!(
         "prepared {LIST_EVENTS} listed events, 1 target event with {CAPACITY} places, {PEOPLE} people"
+    );
+}
+
+/// A confirmation of about the size the server writes (text, HTML, .ics).
+struct SizedMail;
+
+impl kizuna_store::registrations::EventMail for SizedMail {
+    fn mail(&self, n: &kizuna_store::registrations::Notice) -> Option<kizuna_store::outbox::Mail> {
+        Some(kizuna_store::outbox::Mail {
+            to_addr: n.to_addr.clone(),
+            subject: format!("【参加登録】{}", n.event_title),
+            text_body: "本文".repeat(400),
+            html_body: "<p>本文</p>".repeat(300),
+            calendar: Some("BEGIN:VCALENDAR\r\n".repeat(40)),
+        })
+    }
+}
+
+/// `store DIR`: registrations straight through the store (no HTTP), with
+/// 64 tasks at once, to tell the store's cost from the server's.
+async fn store_only(dir: &std::path::Path) {
+    let store = open(dir).await;
+    let event: i64 = sqlx::query_scalar("SELECT MIN(id) FROM events")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    let people: Vec<i64> =
+        sqlx::query_scalar("SELECT id FROM people WHERE email LIKE 'p%' ORDER BY id LIMIT 6000")
+            .fetch_all(store.pool())
+            .await
+            .unwrap();
+    let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let people = std::sync::Arc::new(people);
+    let t = std::time::Instant::now();
+    let tasks: Vec<_> = (0..std::env::var("TASKS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64))
+        .map(|_| {
+            let (store, next, people) = (store.clone(), next.clone(), people.clone());
+            tokio::spawn(async move {
+                loop {
+                    let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    let Some(&p) = people.get(i) else { break };
+                    let viewer = kizuna_domain::Viewer {
+                        person_id: Some(p),
+                        ..Default::default()
+                    };
+                    store.register(&viewer, event, 0, &SizedMail).await.unwrap();
+                }
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let secs = t.elapsed().as_secs_f64();
+    println!(
+        "STORE {} registrations in {secs:.2} s: {:.0}/s",
+        people.len(),
+        people.len() as f64 / secs
     );
 }
 

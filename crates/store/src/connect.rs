@@ -66,6 +66,7 @@ impl Store {
             summaries: Default::default(),
             board_index: Default::default(),
             board_pages: Default::default(),
+            registration_writes: Default::default(),
         })
     }
 

@@ -458,7 +458,7 @@ async fn notify_all(
 }
 
 /// A question asked at registration.
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Question {
     pub id: i64,
     pub event_id: i64,

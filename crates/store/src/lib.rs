@@ -19,6 +19,7 @@ pub mod events;
 pub mod fan_figures;
 pub mod fans;
 pub mod files;
+mod group_commit;
 mod json_rows;
 pub mod ledger;
 pub mod login_attempts;
@@ -58,6 +59,8 @@ pub struct Store {
     summaries: ledger::SummaryCache,
     board_index: board_index::SharedIndex,
     board_pages: board::PageCache,
+    /// Registrations' writes on SQLite (see `group_commit`).
+    registration_writes: group_commit::GroupCommit,
 }
 
 impl Store {

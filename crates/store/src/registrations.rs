@@ -204,94 +204,63 @@ impl Store {
         if !(0..=MAX_GUESTS).contains(&guests) {
             return Err(kizuna_domain::ValidationError::new("guests", "too_large").into());
         }
+        // Read before taking the write lock, in one query: who is
+        // registering (for the mail), whether they already are, and the
+        // event's questions. A concurrent duplicate is caught by the unique
+        // key; the lock is held for as few statements as possible (they
+        // decide the throughput on SQLite).
+        let before = self.before_registering(event_id, person_id).await?;
+        if before
+            .status
+            .as_deref()
+            .is_some_and(|s| S::parse(s).is_some_and(S::is_active))
+        {
+            return Err(StoreError::Conflict("already_registered"));
+        }
         let mut given = serde_json::Map::new();
-        for q in self.questions(event_id).await? {
+        for q in crate::json_rows::parse::<crate::events::Question>(&before.questions)? {
             if let Some(a) = q.rule().answer(answers.get(&q.id).map(String::as_str))? {
                 given.insert(q.id.to_string(), serde_json::Value::String(a));
             }
         }
-        let answers = serde_json::Value::Object(given).to_string();
-        // Read before taking the write lock: who is registering (for the
-        // mail) and whether they already are. A concurrent duplicate is
-        // caught by the unique key below; the lock is held for as few
-        // statements as possible (they decide the throughput on SQLite).
-        let who: Recipient =
-            sqlx::query_as("SELECT email, display_name, locale FROM people WHERE id = $1")
-                .bind(person_id)
-                .fetch_one(self.pool())
-                .await?;
-        let existing: Option<(i64, String)> = sqlx::query_as(
-            "SELECT id, status FROM registrations WHERE event_id = $1 AND person_id = $2",
-        )
-        .bind(event_id)
-        .bind(person_id)
-        .fetch_optional(self.pool())
-        .await?;
-        if existing
-            .as_ref()
-            .is_some_and(|(_, s)| S::parse(s).is_some_and(S::is_active))
-        {
-            return Err(StoreError::Conflict("already_registered"));
-        }
-        let mut tx = self.begin_write().await?;
-        let ev = lock_event(&mut tx, self.backend(), event_id).await?;
-        let t = now();
-        check_open(&ev, t)?;
-        let need = 1 + guests;
-        if ev.capacity.is_some_and(|c| need > c) {
-            return Err(StoreError::Conflict("party_larger_than_capacity"));
-        }
-        let status = if ev.needs_approval == 1 {
-            S::Pending
-        } else {
-            seat_or_queue(&mut tx, event_id, need).await?
+        let ask = Ask {
+            event_id,
+            person_id,
+            guests,
+            answers: serde_json::Value::Object(given).to_string(),
+            again: before.status.is_some(),
+            who: Recipient {
+                email: before.email,
+                display_name: before.display_name,
+                locale: before.locale,
+            },
+            about: About {
+                title: event.title.clone(),
+                title_en: event.title_en.clone(),
+                starts_at: event.starts_at,
+                ends_at: event.ends_at,
+                venue: event.venue.clone(),
+                address: event.address.clone(),
+                online_url: event.online_url.clone(),
+            },
         };
-        let seats = if status.holds_seats() { need } else { 0 };
-        let sql = match existing {
-            // Registering again after cancelling reuses the row, if it is
-            // still inactive (nobody else changes a person's registration).
-            Some(_) => format!(
-                "UPDATE registrations SET status = $3, guests = $4, seats = $5, code = $6, queued_at = $7,
-                     offer_expires_at = NULL, checked_in_at = NULL, updated_at = $7, answers = $8
-                 WHERE event_id = $1 AND person_id = $2
-                   AND status NOT IN ('confirmed', 'waitlisted', 'offered', 'pending')
-                 RETURNING {RETURNING}"
-            ),
-            None => format!(
-                "INSERT INTO registrations (event_id, person_id, status, guests, seats, code, queued_at, created_at, updated_at, answers)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8) RETURNING {RETURNING}"
-            ),
+        let backend = self.backend();
+        let job = RegisterJob {
+            backend,
+            ask: &ask,
+            mail,
         };
-        let registration: Registration = sqlx::query_as(sqlx::AssertSqlSafe(sql))
-            .bind(event_id)
-            .bind(person_id)
-            .bind(status.as_str())
-            .bind(guests)
-            .bind(seats)
-            .bind(new_code())
-            .bind(t)
-            .bind(&answers)
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(StoreError::unique_as("already_registered"))?
-            .ok_or(StoreError::Conflict("already_registered"))?;
-        history(&mut tx, registration.id, status, Some(person_id), None).await?;
-        let kind = match status {
-            S::Confirmed => NoticeKind::Confirmed,
-            S::Pending => NoticeKind::Pending,
-            _ => NoticeKind::Waitlisted,
+        let registration = match backend {
+            // One writer: registrations that arrive together share a commit.
+            crate::Backend::Sqlite => self.registration_writes.run(self, &job).await?,
+            // Many writers: each registration waits only for its event's row.
+            crate::Backend::Postgres => {
+                let mut tx = self.begin_write().await?;
+                let r = crate::group_commit::Job::run(&job, &mut tx).await??;
+                tx.commit().await?;
+                r
+            }
         };
-        let about = About {
-            title: event.title.clone(),
-            title_en: event.title_en.clone(),
-            starts_at: event.starts_at,
-            ends_at: event.ends_at,
-            venue: event.venue.clone(),
-            address: event.address.clone(),
-            online_url: event.online_url.clone(),
-        };
-        send(&mut tx, mail, kind, who, about, &registration).await?;
-        tx.commit().await?;
         // A warning only, so read after the lock is released.
         let overlaps = sqlx::query_as(
             "SELECT e.id AS event_id, e.title, e.starts_at, e.ends_at FROM registrations r JOIN events e ON e.id = r.event_id
@@ -870,8 +839,196 @@ async fn own_registration(
     registration_in(tx, id).await
 }
 
-/// Who a notice goes to.
+/// What a registration needs to know before taking the write lock.
 #[derive(sqlx::FromRow)]
+struct BeforeRegistering {
+    email: String,
+    display_name: String,
+    locale: String,
+    /// The person's registration for the event, if they ever had one.
+    status: Option<String>,
+    /// The event's questions as a JSON array.
+    questions: String,
+}
+
+impl Store {
+    async fn before_registering(&self, event_id: i64, person_id: i64) -> Result<BeforeRegistering> {
+        let questions = crate::json_rows::wrap(
+            self.backend(),
+            &[
+                "id", "event_id", "position", "label", "kind", "choices", "required",
+            ],
+            "SELECT id, event_id, position, label, kind, choices, required FROM event_questions WHERE event_id = $1",
+            "x.position, x.id",
+        );
+        let sql = format!(
+            "SELECT p.email, p.display_name, p.locale, r.status, ({questions}) AS questions
+             FROM people p LEFT JOIN registrations r ON r.event_id = $1 AND r.person_id = p.id
+             WHERE p.id = $2"
+        );
+        some(
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(event_id)
+                .bind(person_id)
+                .fetch_optional(self.pool())
+                .await?,
+        )
+    }
+}
+
+/// One registration, as asked and read before the write lock.
+struct Ask {
+    event_id: i64,
+    person_id: i64,
+    guests: i64,
+    answers: String,
+    /// The person registered before and cancelled: their row is reused.
+    again: bool,
+    who: Recipient,
+    about: About,
+}
+
+struct RegisterJob<'x> {
+    backend: crate::Backend,
+    ask: &'x Ask,
+    mail: &'x dyn EventMail,
+}
+
+impl crate::group_commit::Job for RegisterJob<'_> {
+    type Output = Registration;
+    fn run<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+    ) -> std::pin::Pin<
+        Box<dyn Future<Output = crate::group_commit::JobResult<Registration>> + Send + 'a>,
+    > {
+        Box::pin(register_in(tx, self.backend, self.ask, self.mail))
+    }
+}
+
+/// Decides and stores one registration inside a write transaction: a place
+/// if one is free and nobody is waiting; otherwise the waitlist; or pending
+/// when the organiser approves registrations. Refusals come before anything
+/// is written (see `group_commit::JobResult`).
+async fn register_in(
+    tx: &mut Tx,
+    backend: crate::Backend,
+    ask: &Ask,
+    mail: &dyn EventMail,
+) -> crate::group_commit::JobResult<Registration> {
+    let t = now();
+    let need = 1 + ask.guests;
+    // PostgreSQL: the event's row lock orders the decisions about it.
+    // SQLite: the write lock already does, and the usual case — a free
+    // place — needs no read first.
+    let locked = match backend {
+        crate::Backend::Postgres => match lock_event(tx, backend, ask.event_id).await {
+            Ok(ev) => Some(ev),
+            Err(e) => return Ok(Err(e)),
+        },
+        crate::Backend::Sqlite => None,
+    };
+    let took = take_open_seats(tx, ask.event_id, need, t).await?;
+    let status = if took {
+        S::Confirmed
+    } else {
+        let ev = match locked {
+            Some(ev) => ev,
+            None => match lock_event(tx, backend, ask.event_id).await {
+                Ok(ev) => ev,
+                Err(e) => return Ok(Err(e)),
+            },
+        };
+        if let Err(e) = check_open(&ev, t) {
+            return Ok(Err(e));
+        }
+        if ev.capacity.is_some_and(|c| need > c) {
+            return Ok(Err(StoreError::Conflict("party_larger_than_capacity")));
+        }
+        if ev.needs_approval == 1 {
+            S::Pending
+        } else {
+            S::Waitlisted
+        }
+    };
+    let seats = if status.holds_seats() { need } else { 0 };
+    let sql = if ask.again {
+        // Registering again after cancelling reuses the row, if it is
+        // still inactive (nobody else changes a person's registration).
+        format!(
+            "UPDATE registrations SET status = $3, guests = $4, seats = $5, code = $6, queued_at = $7,
+                 offer_expires_at = NULL, checked_in_at = NULL, updated_at = $7, answers = $8
+             WHERE event_id = $1 AND person_id = $2
+               AND status NOT IN ('confirmed', 'waitlisted', 'offered', 'pending')
+             RETURNING {RETURNING}"
+        )
+    } else {
+        format!(
+            "INSERT INTO registrations (event_id, person_id, status, guests, seats, code, queued_at, created_at, updated_at, answers)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8) RETURNING {RETURNING}"
+        )
+    };
+    let stored: Result<Option<Registration>> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        .bind(ask.event_id)
+        .bind(ask.person_id)
+        .bind(status.as_str())
+        .bind(ask.guests)
+        .bind(seats)
+        .bind(new_code())
+        .bind(t)
+        .bind(&ask.answers)
+        .fetch_optional(&mut **tx)
+        .await
+        .map_err(StoreError::unique_as("already_registered"));
+    let registration = match stored {
+        Ok(Some(r)) => r,
+        // A duplicate that raced past the check: a refusal if no place was
+        // taken for it, else the places must be given back with the batch.
+        Ok(None) if !took => return Ok(Err(StoreError::Conflict("already_registered"))),
+        Err(e @ StoreError::Conflict(_)) if !took => return Ok(Err(e)),
+        Ok(None) => return Err(StoreError::Conflict("already_registered")),
+        Err(e) => return Err(e),
+    };
+    history(tx, registration.id, status, Some(ask.person_id), None).await?;
+    let kind = match status {
+        S::Confirmed => NoticeKind::Confirmed,
+        S::Pending => NoticeKind::Pending,
+        _ => NoticeKind::Waitlisted,
+    };
+    send(
+        tx,
+        mail,
+        kind,
+        ask.who.clone(),
+        ask.about.clone(),
+        &registration,
+    )
+    .await?;
+    Ok(Ok(registration))
+}
+
+/// Takes `need` places if registration is open, the organiser does not
+/// approve each registration, they fit, and nobody is waiting — the whole
+/// decision in one conditional update; answers whether it did.
+async fn take_open_seats(tx: &mut Tx, event_id: i64, need: i64, t: i64) -> Result<bool> {
+    let taken = sqlx::query(
+        "UPDATE events SET seats_taken = seats_taken + $1
+         WHERE id = $2 AND status = 'scheduled' AND needs_approval = 0
+           AND (registration_opens_at IS NULL OR registration_opens_at <= $3)
+           AND $3 < COALESCE(registration_closes_at, starts_at)
+           AND (capacity IS NULL OR seats_taken + $1 <= capacity)
+           AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $2 AND status = 'waitlisted')",
+    )
+    .bind(need)
+    .bind(event_id)
+    .bind(t)
+    .execute(&mut **tx)
+    .await?;
+    Ok(taken.rows_affected() == 1)
+}
+
+/// Who a notice goes to.
+#[derive(Clone, sqlx::FromRow)]
 struct Recipient {
     email: String,
     display_name: String,
@@ -879,7 +1036,7 @@ struct Recipient {
 }
 
 /// What a notice says of its event.
-#[derive(sqlx::FromRow)]
+#[derive(Clone, sqlx::FromRow)]
 struct About {
     title: String,
     title_en: Option<String>,

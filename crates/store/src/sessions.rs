@@ -37,31 +37,45 @@ impl Store {
         Ok(())
     }
 
-    /// The person behind a live session, with their roles (two queries: the
-    /// session with its person, then the roles — every signed-in page pays this).
+    /// The person behind a live session, with their roles — one query,
+    /// the roles as a JSON array: every signed-in request pays this, and
+    /// each query is a hand-off to a database connection.
     pub async fn session_person(&self, token_hash: &str) -> Result<Option<SignedIn>> {
-        let row: Option<(i64, i64, String, String, String)> = sqlx::query_as(
-            "SELECT p.id, p.is_instance_admin, p.display_name, p.email, p.locale
+        let roles = match self.backend() {
+            crate::Backend::Sqlite => {
+                "(SELECT json_group_array(json_array(ra.partnership_id, ra.role, ra.organisation_id) ORDER BY ra.id)
+                  FROM role_assignments ra WHERE ra.person_id = p.id)"
+            }
+            crate::Backend::Postgres => {
+                "(SELECT CAST(COALESCE(json_agg(json_build_array(ra.partnership_id, ra.role, ra.organisation_id) ORDER BY ra.id), '[]') AS TEXT)
+                  FROM role_assignments ra WHERE ra.person_id = p.id)"
+            }
+        };
+        let sql = format!(
+            "SELECT p.id, p.is_instance_admin, p.display_name, p.email, p.locale, {roles}
              FROM sessions s JOIN people p ON p.id = s.person_id
-             WHERE s.token_hash = $1 AND s.expires_at > $2",
-        )
-        .bind(token_hash)
-        .bind(now())
-        .fetch_optional(self.pool())
-        .await?;
-        match row {
-            Some((id, admin, display_name, email, locale)) => Ok(Some(SignedIn {
-                viewer: Viewer {
-                    person_id: Some(id),
-                    is_instance_admin: admin == 1,
-                    roles: self.roles_of(id).await?,
-                },
-                display_name,
-                email,
-                locale,
-            })),
-            None => Ok(None),
-        }
+             WHERE s.token_hash = $1 AND s.expires_at > $2"
+        );
+        let row: Option<(i64, i64, String, String, String, String)> =
+            sqlx::query_as(sqlx::AssertSqlSafe(sql))
+                .bind(token_hash)
+                .bind(now())
+                .fetch_optional(self.pool())
+                .await?;
+        let Some((id, admin, display_name, email, locale, roles)) = row else {
+            return Ok(None);
+        };
+        let roles: Vec<(i64, String, Option<i64>)> = crate::json_rows::parse(&roles)?;
+        Ok(Some(SignedIn {
+            viewer: Viewer {
+                person_id: Some(id),
+                is_instance_admin: admin == 1,
+                roles: assignments(roles),
+            },
+            display_name,
+            email,
+            locale,
+        }))
     }
 
     /// Loads a person as a [`SignedIn`] viewer with all their roles.
@@ -86,16 +100,7 @@ impl Store {
         .bind(person_id)
         .fetch_all(self.pool())
         .await?;
-        Ok(rows
-            .into_iter()
-            .filter_map(|(partnership_id, role, organisation_id)| {
-                Some(RoleAssignment {
-                    partnership_id,
-                    role: Role::parse(&role).ok()?,
-                    organisation_id,
-                })
-            })
-            .collect())
+        Ok(assignments(rows))
     }
 
     /// Removes expired sessions and used or stale links (run by the job loop).
@@ -115,4 +120,17 @@ impl Store {
             .await?;
         Ok(a.rows_affected() + b.rows_affected() + c.rows_affected())
     }
+}
+
+/// Role rows as assignments (a role this build does not know is skipped).
+fn assignments(rows: Vec<(i64, String, Option<i64>)>) -> Vec<RoleAssignment> {
+    rows.into_iter()
+        .filter_map(|(partnership_id, role, organisation_id)| {
+            Some(RoleAssignment {
+                partnership_id,
+                role: Role::parse(&role).ok()?,
+                organisation_id,
+            })
+        })
+        .collect()
 }

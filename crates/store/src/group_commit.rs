@@ -1,0 +1,197 @@
+//! Group commit on SQLite: short write jobs that arrive together share one
+//! transaction and one commit.
+//!
+//! Why: SQLite has one writer, and each statement is a hand-off to its
+//! connection's thread. A registration alone spent more of its time in
+//! `BEGIN`, `COMMIT` and the commit's `fsync` than in its own statements.
+//! Jobs that arrive while a transaction is open run in it, one after the
+//! other; the last job in line (or the [`MAX_JOBS`]th, or the first after
+//! [`MAX_OPEN`]) commits, and every job learns its outcome only then — no one
+//! is told "done" before the commit is durable.
+//!
+//! A job answers [`JobResult`]: refused before writing anything (the batch
+//! goes on), or failed after writing (the batch is rolled back, and every job
+//! in it runs again in a transaction of its own). A job whose caller went
+//! away half-way spoils the batch the same way.
+
+use crate::{Result, Store, StoreError, Tx};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+use tokio::sync::{Mutex, watch};
+
+/// `Ok(Ok(v))`: done. `Ok(Err(e))`: refused, nothing written. `Err(e)`:
+/// failed after writing — the transaction must not be committed.
+pub(crate) type JobResult<T> = std::result::Result<Result<T>, StoreError>;
+
+/// A write job: run once in a batch, and again alone if the batch is rolled back.
+pub(crate) trait Job: Sync {
+    type Output: Send;
+    fn run<'a>(
+        &'a self,
+        tx: &'a mut Tx,
+    ) -> std::pin::Pin<Box<dyn Future<Output = JobResult<Self::Output>> + Send + 'a>>;
+}
+
+/// Most jobs in one transaction.
+pub const MAX_JOBS: usize = 64;
+/// Longest a transaction stays open while jobs keep arriving.
+pub const MAX_OPEN: Duration = Duration::from_millis(20);
+
+#[derive(Clone, Default)]
+pub(crate) struct GroupCommit(Arc<Inner>);
+
+impl std::fmt::Debug for GroupCommit {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("GroupCommit")
+    }
+}
+
+#[derive(Default)]
+struct Inner {
+    open: Mutex<Option<Open>>,
+    /// Jobs waiting for `open`: while there are any, the batch stays open.
+    queued: AtomicUsize,
+    batches: AtomicUsize,
+}
+
+/// Counts a job in line for the batch until it gets its turn or goes away.
+struct InLine<'a>(&'a AtomicUsize);
+
+impl<'a> InLine<'a> {
+    fn new(queued: &'a AtomicUsize) -> Self {
+        queued.fetch_add(1, Ordering::SeqCst);
+        Self(queued)
+    }
+}
+
+impl Drop for InLine<'_> {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+struct Open {
+    id: usize,
+    tx: Tx,
+    jobs: usize,
+    started: Instant,
+    /// Set while a job runs: still set when the next job comes, its caller
+    /// dropped it half-way and the batch may hold half a job.
+    in_job: bool,
+    /// `Some(true)` once committed, `Some(false)` once rolled back.
+    outcome: watch::Sender<Option<bool>>,
+}
+
+impl GroupCommit {
+    /// Runs `job` in the open batch (or a new one) and answers once that
+    /// batch is committed; runs it alone if the batch is rolled back.
+    pub(crate) async fn run<J: Job>(&self, store: &Store, job: &J) -> Result<J::Output> {
+        if let Some(done) = self.in_batch(store, job).await? {
+            return done;
+        }
+        let mut tx = store.begin_write().await?;
+        match job.run(&mut tx).await {
+            Ok(Ok(v)) => {
+                tx.commit().await?;
+                Ok(v)
+            }
+            // Dropping the transaction rolls it back.
+            Ok(Err(e)) | Err(e) => Err(e),
+        }
+    }
+
+    /// `None`: the batch was rolled back, run the job again alone.
+    async fn in_batch<J: Job>(&self, store: &Store, job: &J) -> Result<Option<Result<J::Output>>> {
+        let inner = &self.0;
+        let in_line = InLine::new(&inner.queued);
+        let mut open = inner.open.lock().await;
+        drop(in_line);
+        if open.as_ref().is_some_and(|b| b.in_job) {
+            // The job before was dropped half-way.
+            if let Some(spoilt) = open.take() {
+                finish(spoilt, false).await;
+            }
+        }
+        let batch = match open.as_mut() {
+            Some(b) => b,
+            None => open.insert(Open {
+                id: inner.batches.fetch_add(1, Ordering::SeqCst),
+                tx: store.begin_write().await?,
+                jobs: 0,
+                started: Instant::now(),
+                in_job: false,
+                outcome: watch::channel(None).0,
+            }),
+        };
+        batch.jobs += 1;
+        batch.in_job = true;
+        let out = job.run(&mut batch.tx).await;
+        batch.in_job = false;
+        let broke = out.is_err();
+        let committed = if broke
+            || inner.queued.load(Ordering::SeqCst) == 0
+            || batch.jobs >= MAX_JOBS
+            || batch.started.elapsed() >= MAX_OPEN
+        {
+            let Some(b) = open.take() else {
+                return Ok(None);
+            };
+            finish(b, !broke).await
+        } else {
+            let id = batch.id;
+            let mut outcome = batch.outcome.subscribe();
+            drop(open);
+            loop {
+                // A dropped sender counts as rolled back.
+                let waited = tokio::time::timeout(MAX_OPEN, outcome.wait_for(Option::is_some))
+                    .await
+                    .map(|o| o.map(|o| *o == Some(true)).unwrap_or(false));
+                match waited {
+                    Ok(committed) => break committed,
+                    Err(_) => {
+                        // The job in line after this one may have gone away
+                        // before its turn: finish the batch if it still waits.
+                        let mut open = inner.open.lock().await;
+                        if open.as_ref().is_some_and(|b| b.id == id)
+                            && let Some(b) = open.take()
+                        {
+                            let whole = !b.in_job;
+                            break finish(b, whole).await;
+                        }
+                    }
+                }
+            }
+        };
+        Ok(match (out, committed) {
+            (Ok(Ok(v)), true) => Some(Ok(v)),
+            // Refused: none of it was written, whatever became of the batch.
+            (Ok(Err(e)), _) => Some(Err(e)),
+            _ => None,
+        })
+    }
+}
+
+/// Commits (or rolls back) a batch and tells its jobs. The commit runs in
+/// its own task, so a caller that goes away cannot leave the jobs waiting
+/// or believing a committed batch was lost.
+async fn finish(b: Open, commit: bool) -> bool {
+    let Open { tx, outcome, .. } = b;
+    let task = tokio::spawn(async move {
+        let committed = if commit {
+            match tx.commit().await {
+                Ok(()) => true,
+                Err(e) => {
+                    tracing::error!(error = %e, "a batch of writes could not be committed; its jobs run again alone");
+                    false
+                }
+            }
+        } else {
+            let _ = tx.rollback().await;
+            false
+        };
+        outcome.send_replace(Some(committed));
+        committed
+    });
+    task.await.unwrap_or(false)
+}
