@@ -195,3 +195,140 @@ async fn finish(b: Open, commit: bool) -> bool {
     });
     task.await.unwrap_or(false)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::testing::TestDb;
+
+    /// Writes its number, then does what it is told.
+    struct Probe {
+        n: i64,
+        then: Then,
+    }
+
+    enum Then {
+        Finish,
+        Refuse,
+        FailAfterWriting,
+        /// Signals that it wrote, then never finishes.
+        Hang(std::sync::Mutex<Option<tokio::sync::oneshot::Sender<()>>>),
+    }
+
+    impl Job for Probe {
+        type Output = i64;
+        fn run<'a>(
+            &'a self,
+            tx: &'a mut Tx,
+        ) -> std::pin::Pin<Box<dyn Future<Output = JobResult<i64>> + Send + 'a>> {
+            Box::pin(async move {
+                if matches!(self.then, Then::Refuse) {
+                    return Ok(Err(StoreError::Conflict("refused")));
+                }
+                sqlx::query("INSERT INTO probe (n) VALUES ($1)")
+                    .bind(self.n)
+                    .execute(&mut **tx)
+                    .await?;
+                match &self.then {
+                    Then::FailAfterWriting => Err(StoreError::Conflict("broke")),
+                    Then::Hang(wrote) => {
+                        if let Some(tx) = wrote.lock().unwrap().take() {
+                            let _ = tx.send(());
+                        }
+                        std::future::pending().await
+                    }
+                    _ => Ok(Ok(self.n)),
+                }
+            })
+        }
+    }
+
+    async fn stored(store: &Store) -> Vec<i64> {
+        sqlx::query_scalar("SELECT n FROM probe ORDER BY n")
+            .fetch_all(store.pool())
+            .await
+            .unwrap()
+    }
+
+    async fn probe_store() -> (TestDb, Store) {
+        let db = TestDb::sqlite();
+        let store = db.open().await;
+        sqlx::query("CREATE TABLE probe (n INTEGER NOT NULL)")
+            .execute(store.pool())
+            .await
+            .unwrap();
+        (db, store)
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn jobs_share_commits_and_a_broken_one_spoils_nothing_but_itself() {
+        let (_db, store) = probe_store().await;
+        let gc = GroupCommit::default();
+        let tasks: Vec<_> = (0..40)
+            .map(|n| {
+                let (gc, store) = (gc.clone(), store.clone());
+                tokio::spawn(async move {
+                    let then = match n {
+                        7 => Then::FailAfterWriting,
+                        8 => Then::Refuse,
+                        _ => Then::Finish,
+                    };
+                    gc.run(&store, &Probe { n, then }).await
+                })
+            })
+            .collect();
+        let mut answers = Vec::new();
+        for t in tasks {
+            answers.push(t.await.unwrap());
+        }
+        for (n, a) in answers.iter().enumerate() {
+            match n {
+                7 => assert!(matches!(a, Err(StoreError::Conflict("broke")))),
+                8 => assert!(matches!(a, Err(StoreError::Conflict("refused")))),
+                _ => assert_eq!(a.as_ref().ok(), Some(&(n as i64))),
+            }
+        }
+        let expected: Vec<i64> = (0..40).filter(|n| *n != 7 && *n != 8).collect();
+        assert_eq!(
+            stored(&store).await,
+            expected,
+            "every answered job stored once"
+        );
+        assert!(
+            gc.0.batches.load(Ordering::SeqCst) < 40,
+            "jobs arriving together shared transactions"
+        );
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_job_whose_caller_went_away_half_way_is_never_committed() {
+        let (_db, store) = probe_store().await;
+        let gc = GroupCommit::default();
+        let (wrote, written) = tokio::sync::oneshot::channel();
+        let hung = {
+            let (gc, store) = (gc.clone(), store.clone());
+            tokio::spawn(async move {
+                let probe = Probe {
+                    n: 1,
+                    then: Then::Hang(std::sync::Mutex::new(Some(wrote))),
+                };
+                gc.run(&store, &probe).await
+            })
+        };
+        written.await.unwrap();
+        hung.abort();
+        assert!(hung.await.unwrap_err().is_cancelled());
+        let next = gc
+            .run(
+                &store,
+                &Probe {
+                    n: 2,
+                    then: Then::Finish,
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!(next, 2);
+        assert_eq!(stored(&store).await, vec![2]);
+    }
+}
