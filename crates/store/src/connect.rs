@@ -67,6 +67,7 @@ impl Store {
             board_index: Default::default(),
             board_pages: Default::default(),
             registration_writes: Default::default(),
+            event_lists: Default::default(),
         })
     }
 

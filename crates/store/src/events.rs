@@ -5,6 +5,7 @@ use crate::error::some;
 use crate::{Backend, Result, Store, StoreError, Tx, audit, now};
 use kizuna_domain::Viewer;
 use kizuna_domain::event::NewEvent;
+use std::sync::Arc;
 
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Event {
@@ -139,6 +140,7 @@ impl Store {
         check_organiser(&mut tx, partnership_id, e.organiser_id).await?;
         let id = insert_event(&mut tx, actor, partnership_id, e, None, None).await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(id)
     }
 
@@ -188,6 +190,7 @@ impl Store {
             );
         }
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(ids)
     }
 
@@ -249,6 +252,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(id)
     }
 
@@ -289,8 +293,32 @@ impl Store {
         )
     }
 
-    /// Events the viewer may see, soonest first.
-    pub async fn events(&self, viewer: &Viewer, f: &EventFilter) -> Result<Vec<Event>> {
+    /// Events the viewer may see, soonest first. A list read in the last
+    /// moment is served again (see `recent`): the list page is the busiest.
+    pub async fn events(&self, viewer: &Viewer, f: &EventFilter) -> Result<Arc<Vec<Event>>> {
+        let (pid, admin) = viewer_binds(viewer);
+        let key = format!(
+            "{pid}|{admin}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}",
+            f.partnership_id,
+            f.kind,
+            f.municipality_code,
+            f.region,
+            f.from,
+            f.until,
+            f.include_past,
+            f.limit,
+            f.offset
+        );
+        if let Some(list) = self.event_lists.get(&key) {
+            return Ok(list);
+        }
+        let generation = self.event_lists.generation();
+        let list = Arc::new(self.read_events(viewer, f).await?);
+        self.event_lists.put(key, generation, list.clone());
+        Ok(list)
+    }
+
+    async fn read_events(&self, viewer: &Viewer, f: &EventFilter) -> Result<Vec<Event>> {
         let (pid, admin) = viewer_binds(viewer);
         let t = now();
         let inner = format!(
@@ -391,6 +419,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(())
     }
 }
@@ -432,6 +461,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(())
     }
 }
@@ -536,6 +566,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(id)
     }
 
@@ -560,6 +591,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(())
     }
 }

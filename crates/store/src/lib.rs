@@ -31,6 +31,7 @@ pub mod outbox;
 pub mod partnerships;
 pub mod people;
 pub mod personal_data;
+pub mod recent;
 pub mod registrations;
 pub mod roles;
 pub mod roster;
@@ -61,6 +62,8 @@ pub struct Store {
     board_pages: board::PageCache,
     /// Registrations' writes on SQLite (see `group_commit`).
     registration_writes: group_commit::GroupCommit,
+    /// Event lists read in the last moment (see `recent`).
+    event_lists: recent::Recent<Vec<events::Event>>,
 }
 
 impl Store {

@@ -240,6 +240,8 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        // Places the person held went back to their events.
+        self.event_lists.changed();
         Ok(())
     }
 }

@@ -261,6 +261,7 @@ impl Store {
                 r
             }
         };
+        self.event_lists.changed();
         // A warning only, so read after the lock is released.
         let overlaps = sqlx::query_as(
             "SELECT e.id AS event_id, e.title, e.starts_at, e.ends_at FROM registrations r JOIN events e ON e.id = r.event_id
@@ -301,6 +302,7 @@ impl Store {
         let r = registration_in(&mut tx, r.id).await?;
         notify(&mut tx, mail, NoticeKind::Cancelled, &r).await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(r)
     }
 
@@ -321,12 +323,14 @@ impl Store {
             // job run, and the person is told it has gone.
             expire(&mut tx, &r, mail).await?;
             tx.commit().await?;
+            self.event_lists.changed();
             return Err(StoreError::Conflict("offer_expired"));
         }
         set_status(&mut tx, r.id, S::Confirmed, r.seats, Some(person_id), None).await?;
         let r = registration_in(&mut tx, r.id).await?;
         notify(&mut tx, mail, NoticeKind::Confirmed, &r).await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(r)
     }
 
@@ -346,6 +350,7 @@ impl Store {
         fill_from_waitlist(&mut tx, r.event_id, mail).await?;
         let r = registration_in(&mut tx, r.id).await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(r)
     }
 
@@ -369,6 +374,7 @@ impl Store {
                 expired += 1;
             }
             tx.commit().await?;
+            self.event_lists.changed();
         }
         Ok(expired)
     }
@@ -428,6 +434,7 @@ impl Store {
         )
         .await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(r)
     }
 
@@ -501,6 +508,7 @@ impl Store {
         };
         notify(&mut tx, mail, kind, &r).await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(r)
     }
 
@@ -546,6 +554,7 @@ impl Store {
         attendance_entry(&mut tx, &ev, event_id, r.person_id).await?;
         let r = registration_in(&mut tx, r.id).await?;
         tx.commit().await?;
+        self.event_lists.changed();
         Ok(CheckIn {
             registration: r,
             display_name,
@@ -582,6 +591,7 @@ impl Store {
                 notify(&mut tx, mail, NoticeKind::Reminder, &r).await?;
             }
             tx.commit().await?;
+            self.event_lists.changed();
         }
         Ok(due.len())
     }

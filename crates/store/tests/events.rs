@@ -8,7 +8,7 @@ use kizuna_store::events::EventFilter;
 use kizuna_store::outbox::Mail;
 use kizuna_store::partnerships::NewPartnership;
 use kizuna_store::people::NewAccount;
-use kizuna_store::registrations::{EventMail, Notice, NoticeKind};
+use kizuna_store::registrations::{EventMail, NoMail, Notice, NoticeKind};
 use kizuna_store::{Store, StoreError};
 use std::sync::{Arc, Mutex};
 
@@ -42,6 +42,25 @@ contract!(
     an_erased_account_gives_its_place_to_the_next_in_line_and_exports_list_registrations,
     series_repeat_on_their_dates_and_shifts_have_their_own_places,
 );
+
+/// Two stores on one database stand for two server processes.
+mod the_event_list_shows_changes_here_at_once_and_another_processs_within_a_moment {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn sqlite() {
+        let db = kizuna_store::testing::TestDb::sqlite();
+        super::list_follows_changes(db.open().await, db.open().await).await;
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    #[cfg_attr(
+        not(kizuna_pg),
+        ignore = "PostgreSQL half skipped: set KIZUNA_TEST_POSTGRES_URL to run it"
+    )]
+    async fn postgres() {
+        let db = kizuna_store::testing::TestDb::postgres().await;
+        super::list_follows_changes(db.open().await, db.open().await).await;
+    }
+}
 
 /// Records the notices instead of writing e-mails (the server's mails are
 /// tested over HTTP).
@@ -504,7 +523,7 @@ async fn events_are_seen_only_by_those_they_are_for(store: Store) {
                 )
                 .await
                 .unwrap()
-                .into_iter()
+                .iter()
                 .map(|e| e.id)
                 .collect::<Vec<_>>()
         }
@@ -922,4 +941,51 @@ async fn series_repeat_on_their_dates_and_shifts_have_their_own_places(store: St
         done.overlaps.iter().map(|o| o.event_id).collect::<Vec<_>>(),
         [morning]
     );
+}
+
+async fn list_follows_changes(here: Store, elsewhere: Store) {
+    let w = world(here).await;
+    let id = event(&w, &input(&w, "10")).await;
+    let all = EventFilter {
+        limit: 50,
+        ..Default::default()
+    };
+    let places_left = |store: Store| {
+        let all = all.clone();
+        async move {
+            store.events(&Viewer::visitor(), &all).await.unwrap()[0]
+                .places_left()
+                .unwrap()
+        }
+    };
+    assert_eq!(places_left(w.store.clone()).await, 10);
+    assert_eq!(places_left(elsewhere.clone()).await, 10);
+    let p = person(&w.store, "a@example.jp").await;
+    w.store
+        .register(&viewer(&w.store, p).await, id, 1, &NoMail)
+        .await
+        .unwrap();
+    assert_eq!(
+        places_left(w.store.clone()).await,
+        8,
+        "this process: at once"
+    );
+    tokio::time::sleep(kizuna_store::recent::FRESH + std::time::Duration::from_millis(50)).await;
+    assert_eq!(
+        places_left(elsewhere.clone()).await,
+        8,
+        "another: within FRESH"
+    );
+
+    // A new event shows at once where it was made.
+    let second = event(&w, &input(&w, "")).await;
+    let listed: Vec<i64> = w
+        .store
+        .events(&Viewer::visitor(), &all)
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert!(listed.contains(&second));
 }

@@ -199,7 +199,8 @@ pub async fn list(
         st.store
             .events(&ctx.viewer, &f)
             .await?
-            .into_iter()
+            .iter()
+            .cloned()
             .map(Into::into)
             .collect(),
     ))

@@ -140,9 +140,12 @@ pub async fn index(
         }
         Err(e) => return Err(e),
     };
-    let mut events = st.store.events(&ctx.viewer, &f).await?;
-    let has_next = !calendar && events.len() as i64 > PER_PAGE;
-    events.truncate(per_page.min(if calendar { 500 } else { PER_PAGE }) as usize);
+    let all = st.store.events(&ctx.viewer, &f).await?;
+    let has_next = !calendar && all.len() as i64 > PER_PAGE;
+    let shown = all
+        .len()
+        .min(if calendar { 500 } else { PER_PAGE as usize });
+    let events = all[..shown].to_vec();
     let weeks = if calendar {
         month_grid(y, m, &events)
     } else {

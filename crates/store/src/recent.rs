@@ -1,0 +1,126 @@
+//! Lists read recently, kept for a moment: a busy list page is read from
+//! the database a few times a second instead of on every request.
+//!
+//! An entry is served while it is younger than [`FRESH`] and this process
+//! has changed nothing it could show since it was read (`changed`, called
+//! after the commit). So this process's own changes show at once; another
+//! process's (or an edit elsewhere, such as an organisation's new name)
+//! within [`FRESH`]. No shared revision row: a counter every registration
+//! raised would make PostgreSQL's registrations for different events wait
+//! for each other.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// How long a list read stands.
+pub const FRESH: Duration = Duration::from_millis(250);
+
+/// Most entries kept; cleared when full (keys are filters and viewers).
+const MAX: usize = 4_000;
+
+pub(crate) struct Recent<T> {
+    entries: Arc<Mutex<HashMap<String, Entry<T>>>>,
+    generation: Arc<AtomicU64>,
+}
+
+struct Entry<T> {
+    generation: u64,
+    read_at: Instant,
+    value: Arc<T>,
+}
+
+impl<T> Clone for Recent<T> {
+    fn clone(&self) -> Self {
+        Self {
+            entries: self.entries.clone(),
+            generation: self.generation.clone(),
+        }
+    }
+}
+
+impl<T> Default for Recent<T> {
+    fn default() -> Self {
+        Self {
+            entries: Default::default(),
+            generation: Default::default(),
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Recent<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Recent")
+    }
+}
+
+impl<T> Recent<T> {
+    /// Take before reading the database; give to `put` with what was read.
+    pub(crate) fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// The value of `key`, if it is fresh.
+    pub(crate) fn get(&self, key: &str) -> Option<Arc<T>> {
+        let current = self.generation();
+        let entries = self.entries.lock().ok()?;
+        entries
+            .get(key)
+            .filter(|e| e.generation == current && e.read_at.elapsed() < FRESH)
+            .map(|e| e.value.clone())
+    }
+
+    /// Keeps what was read at `generation` (a read that raced a change is
+    /// stale at once, as its generation is older).
+    pub(crate) fn put(&self, key: String, generation: u64, value: Arc<T>) {
+        if let Ok(mut entries) = self.entries.lock() {
+            if entries.len() >= MAX {
+                entries.clear();
+            }
+            entries.insert(
+                key,
+                Entry {
+                    generation,
+                    read_at: Instant::now(),
+                    value,
+                },
+            );
+        }
+    }
+
+    /// This process committed a change the lists may show.
+    pub(crate) fn changed(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_list_stands_until_a_change_or_its_time_is_up() {
+        let r: Recent<i32> = Recent::default();
+        let g = r.generation();
+        r.put("a".into(), g, Arc::new(1));
+        assert_eq!(r.get("a").as_deref(), Some(&1));
+        assert_eq!(r.get("b"), None);
+        r.changed();
+        assert_eq!(r.get("a"), None, "a change here shows at once");
+
+        // A read that began before a change is never served.
+        let before = r.generation();
+        r.changed();
+        r.put("a".into(), before, Arc::new(2));
+        assert_eq!(r.get("a"), None);
+
+        r.put("a".into(), r.generation(), Arc::new(3));
+        std::thread::sleep(FRESH + Duration::from_millis(20));
+        assert_eq!(
+            r.get("a"),
+            None,
+            "another process's change shows within FRESH"
+        );
+    }
+}
