@@ -6,8 +6,9 @@
 //! `BEGIN`, `COMMIT` and the commit's `fsync` than in its own statements.
 //! Jobs that arrive while a transaction is open run in it, one after the
 //! other; the last job in line (or the [`MAX_JOBS`]th, or the first after
-//! [`MAX_OPEN`]) commits, and every job learns its outcome only then — no one
-//! is told "done" before the commit is durable.
+//! [`MAX_OPEN`]) commits — or the batch's watchdog, if the callers in line
+//! went away — and every job learns its outcome only then: no one is told
+//! "done" before the commit is durable.
 //!
 //! A job answers [`JobResult`]: refused before writing anything (the batch
 //! goes on), or failed after writing (the batch is rolled back, and every job
@@ -101,6 +102,26 @@ impl GroupCommit {
         }
     }
 
+    /// Numbers a new batch and sets its watchdog: whatever becomes of its
+    /// jobs' callers, the batch ends [`MAX_OPEN`] after it began (once the
+    /// job running then is done) — committed, or rolled back if a job was
+    /// left half-way — and never keeps the write connection.
+    fn watch_new_batch(&self) -> usize {
+        let id = self.0.batches.fetch_add(1, Ordering::SeqCst);
+        let inner = self.0.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(MAX_OPEN).await;
+            let mut open = inner.open.lock().await;
+            if open.as_ref().is_some_and(|b| b.id == id)
+                && let Some(b) = open.take()
+            {
+                let whole = !b.in_job;
+                finish(b, whole).await;
+            }
+        });
+        id
+    }
+
     /// `None`: the batch was rolled back, run the job again alone.
     async fn in_batch<J: Job>(&self, store: &Store, job: &J) -> Result<Option<Result<J::Output>>> {
         let inner = &self.0;
@@ -116,7 +137,7 @@ impl GroupCommit {
         let batch = match open.as_mut() {
             Some(b) => b,
             None => open.insert(Open {
-                id: inner.batches.fetch_add(1, Ordering::SeqCst),
+                id: self.watch_new_batch(),
                 tx: store.begin_write().await?,
                 jobs: 0,
                 started: Instant::now(),
@@ -139,29 +160,15 @@ impl GroupCommit {
             };
             finish(b, !broke).await
         } else {
-            let id = batch.id;
             let mut outcome = batch.outcome.subscribe();
             drop(open);
-            loop {
-                // A dropped sender counts as rolled back.
-                let waited = tokio::time::timeout(MAX_OPEN, outcome.wait_for(Option::is_some))
-                    .await
-                    .map(|o| o.map(|o| *o == Some(true)).unwrap_or(false));
-                match waited {
-                    Ok(committed) => break committed,
-                    Err(_) => {
-                        // The job in line after this one may have gone away
-                        // before its turn: finish the batch if it still waits.
-                        let mut open = inner.open.lock().await;
-                        if open.as_ref().is_some_and(|b| b.id == id)
-                            && let Some(b) = open.take()
-                        {
-                            let whole = !b.in_job;
-                            break finish(b, whole).await;
-                        }
-                    }
-                }
-            }
+            // The batch's watchdog finishes it if those after this job go
+            // away; a dropped sender counts as rolled back.
+            outcome
+                .wait_for(Option::is_some)
+                .await
+                .map(|o| *o == Some(true))
+                .unwrap_or(false)
         };
         Ok(match (out, committed) {
             (Ok(Ok(v)), true) => Some(Ok(v)),
@@ -330,5 +337,34 @@ mod tests {
             .unwrap();
         assert_eq!(next, 2);
         assert_eq!(stored(&store).await, vec![2]);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_batch_whose_callers_all_went_away_still_ends() {
+        let (_db, store) = probe_store().await;
+        let gc = GroupCommit::default();
+        // What is left when a job finished, saw another in line, and both
+        // callers went away before anyone committed.
+        {
+            let mut open = gc.0.open.lock().await;
+            let mut tx = store.begin_write().await.unwrap();
+            sqlx::query("INSERT INTO probe (n) VALUES (1)")
+                .execute(&mut *tx)
+                .await
+                .unwrap();
+            *open = Some(Open {
+                id: gc.watch_new_batch(),
+                tx,
+                jobs: 1,
+                started: Instant::now(),
+                in_job: false,
+                outcome: watch::channel(None).0,
+            });
+        }
+        // The write connection comes free and the finished job is kept.
+        let free = tokio::time::timeout(MAX_OPEN * 50, store.begin_write()).await;
+        assert!(free.is_ok(), "the watchdog ended the batch");
+        drop(free);
+        assert_eq!(stored(&store).await, vec![1]);
     }
 }
