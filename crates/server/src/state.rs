@@ -23,7 +23,15 @@ pub struct Rendered {
     /// The board's lists as HTML by language and page key, each with the
     /// board revision it was rendered for (see `Store::board_list`).
     pub board_rows: std::sync::Mutex<std::collections::HashMap<String, (i64, Arc<String>)>>,
+    /// The event list as HTML by language and filters, each with the list
+    /// it was rendered from (see `Store::events`): served while the store
+    /// hands out that same list.
+    pub event_rows: std::sync::Mutex<std::collections::HashMap<String, RenderedList>>,
 }
+
+/// HTML rendered from a list, kept with the list (holding it keeps its
+/// address from being reused, so "the same list" is pointer equality).
+pub type RenderedList = (Arc<Vec<kizuna_store::events::Event>>, Arc<String>);
 
 impl AppState {
     /// Writes the e-mails of event registrations with links to this server.

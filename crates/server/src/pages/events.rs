@@ -46,11 +46,19 @@ pub struct Day {
     pub events: Vec<Event>,
 }
 
+/// The list of events, rendered once per list the store hands out.
+#[derive(Template)]
+#[template(path = "event_rows.html")]
+struct EventRows<'a> {
+    c: PageCtx,
+    events: &'a [Event],
+}
+
 #[derive(Template)]
 #[template(path = "events.html")]
 struct ListPage {
     c: PageCtx,
-    events: Vec<Event>,
+    rows_html: std::sync::Arc<String>,
     q: ListQuery,
     municipalities: std::sync::Arc<Vec<Municipality>>,
     errors: FormErrors,
@@ -142,14 +150,10 @@ pub async fn index(
     };
     let all = st.store.events(&ctx.viewer, &f).await?;
     let has_next = !calendar && all.len() as i64 > PER_PAGE;
-    let shown = all
-        .len()
-        .min(if calendar { 500 } else { PER_PAGE as usize });
-    let events = all[..shown].to_vec();
-    let weeks = if calendar {
-        month_grid(y, m, &events)
+    let (weeks, rows_html) = if calendar {
+        (month_grid(y, m, &all), Default::default())
     } else {
-        Vec::new()
+        (Vec::new(), list_html(&st, &ctx, &f, &all)?)
     };
     let (py, pm) = if m == 1 { (y - 1, 12) } else { (y, m - 1) };
     let (ny, nm) = if m == 12 { (y + 1, 1) } else { (y, m + 1) };
@@ -161,7 +165,7 @@ pub async fn index(
         prev_month: format!("{py:04}-{pm:02}"),
         next_month: format!("{ny:04}-{nm:02}"),
         c: PageCtx::new(&ctx),
-        events,
+        rows_html,
         q,
         municipalities: st.store.municipalities().await?,
         errors,
@@ -169,6 +173,52 @@ pub async fn index(
         has_next,
     };
     Ok(Html(page.render()?))
+}
+
+/// The list's HTML: rendered again only when the store hands out a new
+/// list for these filters (its lists stand for a moment, see `recent`).
+fn list_html(
+    st: &AppState,
+    ctx: &Ctx,
+    f: &kizuna_store::events::EventFilter,
+    all: &std::sync::Arc<Vec<Event>>,
+) -> Result<std::sync::Arc<String>, AppError> {
+    let key = format!(
+        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+        ctx.tr.code(),
+        ctx.viewer.person_id,
+        f.kind,
+        f.municipality_code,
+        f.region,
+        f.from,
+        f.until,
+        f.partnership_id,
+        f.include_past,
+        f.limit,
+        f.offset
+    );
+    let cached = st.rendered.event_rows.lock().ok().and_then(|m| {
+        m.get(&key)
+            .filter(|(list, _)| std::sync::Arc::ptr_eq(list, all))
+            .map(|(_, html)| html.clone())
+    });
+    if let Some(html) = cached {
+        return Ok(html);
+    }
+    let html = std::sync::Arc::new(
+        EventRows {
+            c: PageCtx::bare(ctx.tr),
+            events: &all[..all.len().min(PER_PAGE as usize)],
+        }
+        .render()?,
+    );
+    if let Ok(mut m) = st.rendered.event_rows.lock() {
+        if m.len() >= 2_000 {
+            m.clear();
+        }
+        m.insert(key, (all.clone(), html.clone()));
+    }
+    Ok(html)
 }
 
 /// Weeks (Monday first, as calendars in Japan are often printed Sunday

@@ -118,6 +118,12 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
         "in the month grid"
     );
     assert!(calendar.contains("2030年12月"));
+    assert!(
+        listed(member.clone(), app.url("/events"))
+            .await
+            .contains("残り 10"),
+        "10 places before anyone registers"
+    );
 
     // Register: confirmed, with a QR code and the code on the page.
     let res = member
@@ -137,6 +143,9 @@ async fn an_event_is_created_registered_for_checked_in_and_followed_in_a_calenda
     )
     .await;
     assert!(page.contains("参加が確定しました"));
+    // The list (read and rendered once a moment) shows the two places taken at once.
+    let list = listed(member.clone(), app.url("/events")).await;
+    assert!(list.contains("残り 8"), "{list}");
     assert!(page.contains("<svg role=\"img\" aria-label=\"受付用QRコード\""));
     let code = page
         .split("id=\"registration-code\">")
