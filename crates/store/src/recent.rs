@@ -5,7 +5,9 @@
 //! has changed nothing it could show since it was read (`changed`, called
 //! after the commit). So this process's own changes show at once; another
 //! process's (or an edit elsewhere, such as an organisation's new name)
-//! within [`FRESH`]. No shared revision row: a counter every registration
+//! within [`FRESH`] and one read. When an entry's time is up, one request
+//! reads it again while the others are served the old one meanwhile: a
+//! busy page's requests do not all go to the database together. No shared revision row: a counter every registration
 //! raised would make PostgreSQL's registrations for different events wait
 //! for each other.
 
@@ -29,7 +31,12 @@ struct Entry<T> {
     generation: u64,
     read_at: Instant,
     value: Arc<T>,
+    /// When a request set out to read it again, if one is at it.
+    refreshing: Option<Instant>,
 }
+
+/// A read again that has not come back by then was given up (an error).
+const GIVE_UP: Duration = Duration::from_secs(2);
 
 impl<T> Clone for Recent<T> {
     fn clone(&self) -> Self {
@@ -61,14 +68,23 @@ impl<T> Recent<T> {
         self.generation.load(Ordering::SeqCst)
     }
 
-    /// The value of `key`, if it is fresh.
+    /// The value of `key` to serve, or `None`: read it and `put` it. Past
+    /// [`FRESH`], the first caller gets `None` and the others the old value
+    /// until it is back; after a change here, everyone reads.
     pub(crate) fn get(&self, key: &str) -> Option<Arc<T>> {
         let current = self.generation();
-        let entries = self.entries.lock().ok()?;
-        entries
-            .get(key)
-            .filter(|e| e.generation == current && e.read_at.elapsed() < FRESH)
-            .map(|e| e.value.clone())
+        let mut entries = self.entries.lock().ok()?;
+        let e = entries.get_mut(key).filter(|e| e.generation == current)?;
+        if e.read_at.elapsed() < FRESH {
+            return Some(e.value.clone());
+        }
+        match e.refreshing {
+            Some(since) if since.elapsed() < GIVE_UP => Some(e.value.clone()),
+            _ => {
+                e.refreshing = Some(Instant::now());
+                None
+            }
+        }
     }
 
     /// Keeps what was read at `generation` (a read that raced a change is
@@ -84,6 +100,7 @@ impl<T> Recent<T> {
                     generation,
                     read_at: Instant::now(),
                     value,
+                    refreshing: None,
                 },
             );
         }
@@ -117,10 +134,20 @@ mod tests {
 
         r.put("a".into(), r.generation(), Arc::new(3));
         std::thread::sleep(FRESH + Duration::from_millis(20));
+        assert_eq!(r.get("a"), None, "past FRESH, the first caller reads again");
         assert_eq!(
-            r.get("a"),
-            None,
-            "another process's change shows within FRESH"
+            r.get("a").as_deref(),
+            Some(&3),
+            "the others meanwhile get the old value"
         );
+        r.put("a".into(), r.generation(), Arc::new(4));
+        assert_eq!(r.get("a").as_deref(), Some(&4), "then the new one");
+
+        // After a change here nobody is served the old value.
+        std::thread::sleep(FRESH + Duration::from_millis(20));
+        assert_eq!(r.get("a"), None);
+        r.changed();
+        assert_eq!(r.get("a"), None);
+        assert_eq!(r.get("a"), None);
     }
 }
