@@ -108,7 +108,7 @@ pub struct Registered {
     pub overlaps: Vec<Overlap>,
 }
 
-#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Overlap {
     pub event_id: i64,
     pub title: String,
@@ -209,7 +209,9 @@ impl Store {
         // event's questions. A concurrent duplicate is caught by the unique
         // key; the lock is held for as few statements as possible (they
         // decide the throughput on SQLite).
-        let before = self.before_registering(event_id, person_id).await?;
+        let before = self
+            .before_registering(event_id, person_id, (event.starts_at, event.ends_at))
+            .await?;
         if before
             .status
             .as_deref()
@@ -262,19 +264,7 @@ impl Store {
             }
         };
         self.event_lists.changed();
-        // A warning only, so read after the lock is released.
-        let overlaps = sqlx::query_as(
-            "SELECT e.id AS event_id, e.title, e.starts_at, e.ends_at FROM registrations r JOIN events e ON e.id = r.event_id
-             WHERE r.person_id = $1 AND r.event_id <> $2 AND r.status IN ('confirmed', 'waitlisted', 'offered', 'pending')
-               AND e.status = 'scheduled' AND e.starts_at < $3 AND e.ends_at > $4
-             ORDER BY e.starts_at",
-        )
-        .bind(person_id)
-        .bind(event_id)
-        .bind(event.ends_at)
-        .bind(event.starts_at)
-        .fetch_all(self.pool())
-        .await?;
+        let overlaps = crate::json_rows::parse(&before.overlaps)?;
         Ok(Registered {
             registration,
             overlaps,
@@ -859,10 +849,18 @@ struct BeforeRegistering {
     status: Option<String>,
     /// The event's questions as a JSON array.
     questions: String,
+    /// The person's other events at overlapping times (a warning, not a
+    /// refusal), as a JSON array.
+    overlaps: String,
 }
 
 impl Store {
-    async fn before_registering(&self, event_id: i64, person_id: i64) -> Result<BeforeRegistering> {
+    async fn before_registering(
+        &self,
+        event_id: i64,
+        person_id: i64,
+        (starts_at, ends_at): (i64, i64),
+    ) -> Result<BeforeRegistering> {
         let questions = crate::json_rows::wrap(
             self.backend(),
             &[
@@ -871,8 +869,16 @@ impl Store {
             "SELECT id, event_id, position, label, kind, choices, required FROM event_questions WHERE event_id = $1",
             "x.position, x.id",
         );
+        let overlaps = crate::json_rows::wrap(
+            self.backend(),
+            &["event_id", "title", "starts_at", "ends_at"],
+            "SELECT e.id AS event_id, e.title, e.starts_at, e.ends_at FROM registrations o JOIN events e ON e.id = o.event_id
+             WHERE o.person_id = $2 AND o.event_id <> $1 AND o.status IN ('confirmed', 'waitlisted', 'offered', 'pending')
+               AND e.status = 'scheduled' AND e.starts_at < $4 AND e.ends_at > $3",
+            "x.starts_at, x.event_id",
+        );
         let sql = format!(
-            "SELECT p.email, p.display_name, p.locale, r.status, ({questions}) AS questions
+            "SELECT p.email, p.display_name, p.locale, r.status, ({questions}) AS questions, ({overlaps}) AS overlaps
              FROM people p LEFT JOIN registrations r ON r.event_id = $1 AND r.person_id = p.id
              WHERE p.id = $2"
         );
@@ -880,6 +886,8 @@ impl Store {
             sqlx::query_as(sqlx::AssertSqlSafe(sql))
                 .bind(event_id)
                 .bind(person_id)
+                .bind(starts_at)
+                .bind(ends_at)
                 .fetch_optional(self.pool())
                 .await?,
         )
