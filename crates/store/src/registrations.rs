@@ -205,10 +205,11 @@ impl Store {
             return Err(kizuna_domain::ValidationError::new("guests", "too_large").into());
         }
         // Read before taking the write lock, in one query: who is
-        // registering (for the mail), whether they already are, and the
-        // event's questions. A concurrent duplicate is caught by the unique
-        // key; the lock is held for as few statements as possible (they
-        // decide the throughput on SQLite).
+        // registering (for the mail), whether they already are, the event's
+        // questions and the person's other events at the same time (a
+        // warning). A concurrent duplicate is caught by the unique key; the
+        // lock is held for as few statements as possible (they decide the
+        // throughput on SQLite).
         let before = self
             .before_registering(event_id, person_id, (event.starts_at, event.ends_at))
             .await?;
