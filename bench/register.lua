@@ -4,6 +4,8 @@
 local cookies = {}
 for line in io.lines(os.getenv("COOKIES")) do cookies[#cookies + 1] = line end
 local threads = tonumber(os.getenv("THREADS") or "2")
+-- Each round of the load test starts at its own person (OFFSET).
+local first = tonumber(os.getenv("OFFSET") or "0")
 local next_thread = 0
 function setup(thread)
   thread:set("offset", next_thread)
@@ -11,7 +13,7 @@ function setup(thread)
 end
 local n = 0
 function request()
-  local i = (offset or 0) + n * threads + 1
+  local i = first + (offset or 0) + n * threads + 1
   n = n + 1
   local cookie = cookies[((i - 1) % #cookies) + 1]
   return wrk.format("POST", nil, {

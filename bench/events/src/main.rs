@@ -1,10 +1,13 @@
 //! `kizuna-bench-events prepare DIR` fills `DIR/events.db` (SQLite) with
 //! 10,000 public events for the list page, one event with 5,000 places for
-//! the registration load test, and 40,000 signed-in people whose session
+//! the registration load test, and 150,000 signed-in people whose session
 //! cookies go to `DIR/cookies.txt` (one per line) — each registers once.
 //! `kizuna-bench-events check DIR` then verifies there was no overbooking:
 //! confirmed places never exceed capacity and the event's count of taken
 //! places equals the sum over its registrations.
+//! `kizuna-bench-events store DIR` (after `prepare`) registers 6,000 people
+//! straight through the store, `TASKS` at once (64 by default), to tell the
+//! store's cost from the server's.
 #![forbid(unsafe_code)]
 
 use kizuna_domain::event::{EventInput, NewEvent, jst_input_value};
@@ -13,7 +16,7 @@ use kizuna_store::partnerships::NewPartnership;
 use std::io::Write;
 
 const LIST_EVENTS: usize = 10_000;
-const PEOPLE: usize = 40_000;
+const PEOPLE: usize = 150_000;
 const CAPACITY: i64 = 5_000;
 
 async fn open(dir: &std::path::Path) -> Store {
