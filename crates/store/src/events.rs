@@ -314,7 +314,8 @@ impl Store {
         }
         let generation = self.event_lists.generation();
         let list = Arc::new(self.read_events(viewer, f).await?);
-        self.event_lists.put(key, generation, list.clone());
+        self.event_lists
+            .put(key, generation, list.clone(), list.len());
         Ok(list)
     }
 

@@ -19,15 +19,33 @@ use std::time::{Duration, Instant};
 /// How long a list read stands.
 pub const FRESH: Duration = Duration::from_millis(250);
 
-/// Most entries kept; cleared when full (keys are filters and viewers).
-const MAX: usize = 4_000;
+/// Most rows kept over all entries (keys are filters and viewers; a list
+/// of events is up to 500 rows): cleared when full, so memory stays bounded
+/// however many people and filters there are.
+const MAX_ROWS: usize = 100_000;
 
 pub(crate) struct Recent<T> {
-    entries: Arc<Mutex<HashMap<String, Entry<T>>>>,
+    entries: Arc<Mutex<Entries<T>>>,
     generation: Arc<AtomicU64>,
 }
 
+struct Entries<T> {
+    by_key: HashMap<String, Entry<T>>,
+    /// Rows held by `by_key`'s entries.
+    rows: usize,
+}
+
+impl<T> Default for Entries<T> {
+    fn default() -> Self {
+        Self {
+            by_key: HashMap::new(),
+            rows: 0,
+        }
+    }
+}
+
 struct Entry<T> {
+    rows: usize,
     generation: u64,
     read_at: Instant,
     value: Arc<T>,
@@ -74,7 +92,10 @@ impl<T> Recent<T> {
     pub(crate) fn get(&self, key: &str) -> Option<Arc<T>> {
         let current = self.generation();
         let mut entries = self.entries.lock().ok()?;
-        let e = entries.get_mut(key).filter(|e| e.generation == current)?;
+        let e = entries
+            .by_key
+            .get_mut(key)
+            .filter(|e| e.generation == current)?;
         if e.read_at.elapsed() < FRESH {
             return Some(e.value.clone());
         }
@@ -88,21 +109,23 @@ impl<T> Recent<T> {
     }
 
     /// Keeps what was read at `generation` (a read that raced a change is
-    /// stale at once, as its generation is older).
-    pub(crate) fn put(&self, key: String, generation: u64, value: Arc<T>) {
+    /// stale at once, as its generation is older); `rows` is its size.
+    pub(crate) fn put(&self, key: String, generation: u64, value: Arc<T>, rows: usize) {
         if let Ok(mut entries) = self.entries.lock() {
-            if entries.len() >= MAX {
-                entries.clear();
+            if entries.rows + rows > MAX_ROWS {
+                *entries = Entries::default();
             }
-            entries.insert(
-                key,
-                Entry {
-                    generation,
-                    read_at: Instant::now(),
-                    value,
-                    refreshing: None,
-                },
-            );
+            entries.rows += rows;
+            let entry = Entry {
+                rows,
+                generation,
+                read_at: Instant::now(),
+                value,
+                refreshing: None,
+            };
+            if let Some(old) = entries.by_key.insert(key, entry) {
+                entries.rows -= old.rows;
+            }
         }
     }
 
@@ -120,7 +143,7 @@ mod tests {
     fn a_list_stands_until_a_change_or_its_time_is_up() {
         let r: Recent<i32> = Recent::default();
         let g = r.generation();
-        r.put("a".into(), g, Arc::new(1));
+        r.put("a".into(), g, Arc::new(1), 1);
         assert_eq!(r.get("a").as_deref(), Some(&1));
         assert_eq!(r.get("b"), None);
         r.changed();
@@ -129,10 +152,10 @@ mod tests {
         // A read that began before a change is never served.
         let before = r.generation();
         r.changed();
-        r.put("a".into(), before, Arc::new(2));
+        r.put("a".into(), before, Arc::new(2), 1);
         assert_eq!(r.get("a"), None);
 
-        r.put("a".into(), r.generation(), Arc::new(3));
+        r.put("a".into(), r.generation(), Arc::new(3), 1);
         std::thread::sleep(FRESH + Duration::from_millis(20));
         assert_eq!(r.get("a"), None, "past FRESH, the first caller reads again");
         assert_eq!(
@@ -140,7 +163,7 @@ mod tests {
             Some(&3),
             "the others meanwhile get the old value"
         );
-        r.put("a".into(), r.generation(), Arc::new(4));
+        r.put("a".into(), r.generation(), Arc::new(4), 1);
         assert_eq!(r.get("a").as_deref(), Some(&4), "then the new one");
 
         // After a change here nobody is served the old value.
@@ -149,5 +172,16 @@ mod tests {
         r.changed();
         assert_eq!(r.get("a"), None);
         assert_eq!(r.get("a"), None);
+    }
+
+    #[test]
+    fn memory_stays_bounded() {
+        let r: Recent<i32> = Recent::default();
+        for i in 0..1_000 {
+            r.put(format!("k{i}"), r.generation(), Arc::new(i), 500);
+        }
+        let held = r.entries.lock().unwrap().rows;
+        assert!(held <= MAX_ROWS, "{held}");
+        assert_eq!(r.get("k999").as_deref(), Some(&999), "the newest is kept");
     }
 }
