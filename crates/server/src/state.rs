@@ -20,18 +20,56 @@ pub struct AppState {
 pub struct Rendered {
     pub municipality_regions: [OnceLock<String>; 2],
     pub municipalities_json: OnceLock<Bytes>,
-    /// The board's lists as HTML by language and page key, each with the
-    /// board revision it was rendered for (see `Store::board_list`).
-    pub board_rows: std::sync::Mutex<std::collections::HashMap<String, (i64, Arc<String>)>>,
-    /// The event list as HTML by language and filters, each with the list
-    /// it was rendered from (see `Store::events`): served while the store
-    /// hands out that same list.
-    pub event_rows: std::sync::Mutex<std::collections::HashMap<String, RenderedList>>,
+    /// The board's lists as HTML, each with the board revision it was
+    /// rendered for (see `Store::board_list`).
+    pub board_rows: RenderedLists<i64>,
+    /// The event list as HTML, each with the list it was rendered from (see
+    /// `Store::events`; holding the list keeps its address from being
+    /// reused, so "the same list" is pointer equality).
+    pub event_rows: RenderedLists<Arc<Vec<kizuna_store::events::Event>>>,
 }
 
-/// HTML rendered from a list, kept with the list (holding it keeps its
-/// address from being reused, so "the same list" is pointer equality).
-pub type RenderedList = (Arc<Vec<kizuna_store::events::Event>>, Arc<String>);
+/// Lists rendered as HTML, by language and list key, each kept with what
+/// it was rendered from (`V`): served again while that still matches.
+/// Bounded: cleared when full.
+pub struct RenderedLists<V>(std::sync::Mutex<std::collections::HashMap<String, (V, Arc<String>)>>);
+
+impl<V> Default for RenderedLists<V> {
+    fn default() -> Self {
+        Self(Default::default())
+    }
+}
+
+impl<V: Clone> RenderedLists<V> {
+    const MAX: usize = 2_000;
+
+    /// The HTML of `key` rendered from `from`, rendering it if it is not
+    /// kept (or was rendered from something that no longer `matches`).
+    pub fn get_or_render(
+        &self,
+        key: String,
+        from: &V,
+        matches: impl Fn(&V, &V) -> bool,
+        render: impl FnOnce() -> Result<String, crate::error::AppError>,
+    ) -> Result<Arc<String>, crate::error::AppError> {
+        let kept = self.0.lock().ok().and_then(|m| {
+            m.get(&key)
+                .filter(|(v, _)| matches(v, from))
+                .map(|(_, html)| html.clone())
+        });
+        if let Some(html) = kept {
+            return Ok(html);
+        }
+        let html = Arc::new(render()?);
+        if let Ok(mut m) = self.0.lock() {
+            if m.len() >= Self::MAX {
+                m.clear();
+            }
+            m.insert(key, (from.clone(), html.clone()));
+        }
+        Ok(html)
+    }
+}
 
 impl AppState {
     /// Writes the e-mails of event registrations with links to this server.

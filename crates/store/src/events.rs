@@ -113,6 +113,23 @@ pub(crate) const VISIBLE_EVENT: &str = "(e.visibility = 'public' OR $2 = 1
     OR (e.visibility = 'organisation' AND EXISTS (SELECT 1 FROM memberships mb
         WHERE mb.organisation_id = e.organiser_id AND mb.person_id = $1)))";
 
+/// The key of an event list: the viewer (what they may see) and the filters.
+pub fn list_key(viewer: &Viewer, f: &EventFilter) -> String {
+    let (pid, admin) = viewer_binds(viewer);
+    format!(
+        "{pid}|{admin}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}",
+        f.partnership_id,
+        f.kind,
+        f.municipality_code,
+        f.region,
+        f.from,
+        f.until,
+        f.include_past,
+        f.limit,
+        f.offset
+    )
+}
+
 pub(crate) fn viewer_binds(v: &Viewer) -> (i64, i64) {
     (v.person_id.unwrap_or(0), i64::from(v.is_instance_admin))
 }
@@ -296,19 +313,7 @@ impl Store {
     /// Events the viewer may see, soonest first. A list read in the last
     /// moment is served again (see `recent`): the list page is the busiest.
     pub async fn events(&self, viewer: &Viewer, f: &EventFilter) -> Result<Arc<Vec<Event>>> {
-        let (pid, admin) = viewer_binds(viewer);
-        let key = format!(
-            "{pid}|{admin}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}|{}",
-            f.partnership_id,
-            f.kind,
-            f.municipality_code,
-            f.region,
-            f.from,
-            f.until,
-            f.include_past,
-            f.limit,
-            f.offset
-        );
+        let key = list_key(viewer, f);
         if let Some(list) = self.event_lists.get(&key) {
             return Ok(list);
         }
@@ -488,6 +493,11 @@ async fn notify_all(
     Ok(())
 }
 
+/// The columns of a question, as [`Question`] names them.
+pub(crate) const QUESTION_FIELDS: [&str; 7] = [
+    "id", "event_id", "position", "label", "kind", "choices", "required",
+];
+
 /// A question asked at registration.
 #[derive(Debug, Clone, PartialEq, sqlx::FromRow, serde::Serialize, serde::Deserialize)]
 pub struct Question {
@@ -520,13 +530,14 @@ impl Question {
 impl Store {
     /// The event's registration questions, in order.
     pub async fn questions(&self, event_id: i64) -> Result<Vec<Question>> {
-        Ok(sqlx::query_as(
-            "SELECT id, event_id, position, label, kind, choices, required FROM event_questions
-             WHERE event_id = $1 ORDER BY position, id",
-        )
-        .bind(event_id)
-        .fetch_all(self.pool())
-        .await?)
+        let sql = format!(
+            "SELECT {} FROM event_questions WHERE event_id = $1 ORDER BY position, id",
+            QUESTION_FIELDS.join(", ")
+        );
+        Ok(sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(event_id)
+            .fetch_all(self.pool())
+            .await?)
     }
 
     /// Adds a question at the end.

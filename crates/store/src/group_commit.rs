@@ -88,17 +88,9 @@ impl GroupCommit {
     /// Runs `job` in the open batch (or a new one) and answers once that
     /// batch is committed; runs it alone if the batch is rolled back.
     pub(crate) async fn run<J: Job>(&self, store: &Store, job: &J) -> Result<J::Output> {
-        if let Some(done) = self.in_batch(store, job).await? {
-            return done;
-        }
-        let mut tx = store.begin_write().await?;
-        match job.run(&mut tx).await {
-            Ok(Ok(v)) => {
-                tx.commit().await?;
-                Ok(v)
-            }
-            // Dropping the transaction rolls it back.
-            Ok(Err(e)) | Err(e) => Err(e),
+        match self.in_batch(store, job).await? {
+            Some(done) => done,
+            None => alone(store, job).await,
         }
     }
 
@@ -176,6 +168,20 @@ impl GroupCommit {
             (Ok(Err(e)), _) => Some(Err(e)),
             _ => None,
         })
+    }
+}
+
+/// Runs a job in a transaction of its own (PostgreSQL's way, and a
+/// rolled-back batch's second try).
+pub(crate) async fn alone<J: Job>(store: &Store, job: &J) -> Result<J::Output> {
+    let mut tx = store.begin_write().await?;
+    match job.run(&mut tx).await {
+        Ok(Ok(v)) => {
+            tx.commit().await?;
+            Ok(v)
+        }
+        // Dropping the transaction rolls it back.
+        Ok(Err(e)) | Err(e) => Err(e),
     }
 }
 

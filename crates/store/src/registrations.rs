@@ -257,12 +257,7 @@ impl Store {
             // One writer: registrations that arrive together share a commit.
             crate::Backend::Sqlite => self.registration_writes.run(self, &job).await?,
             // Many writers: each registration waits only for its event's row.
-            crate::Backend::Postgres => {
-                let mut tx = self.begin_write().await?;
-                let r = crate::group_commit::Job::run(&job, &mut tx).await??;
-                tx.commit().await?;
-                r
-            }
+            crate::Backend::Postgres => crate::group_commit::alone(self, &job).await?,
         };
         self.event_lists.changed();
         let overlaps = crate::json_rows::parse(&before.overlaps)?;
@@ -684,30 +679,51 @@ fn check_open(ev: &LockedEvent, t: i64) -> Result<()> {
 /// A place if `need` seats are free and nobody is waiting ahead; else the
 /// waitlist — one conditional update, which takes the seats only if both hold.
 async fn seat_or_queue(tx: &mut Tx, event_id: i64, need: i64) -> Result<S> {
-    Ok(if take_seats(tx, event_id, need, true).await? {
-        S::Confirmed
-    } else {
-        S::Waitlisted
-    })
+    Ok(
+        if take_seats(tx, event_id, need, Taking::NobodyWaiting).await? {
+            S::Confirmed
+        } else {
+            S::Waitlisted
+        },
+    )
 }
 
-/// Takes `need` places if they fit (and, with `unless_waiting`, only if
-/// nobody is on the waitlist); answers whether it did.
-async fn take_seats(tx: &mut Tx, event_id: i64, need: i64, unless_waiting: bool) -> Result<bool> {
-    let waiting = if unless_waiting {
-        "AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $2 AND status = 'waitlisted')"
-    } else {
-        ""
+/// When places may be taken, besides fitting.
+#[derive(Clone, Copy)]
+enum Taking {
+    /// A freed place offered to the first in line.
+    Fits,
+    /// Nobody may be waiting ahead (an approved registration).
+    NobodyWaiting,
+    /// A registration at `at`: open then, not approved one by one, and
+    /// nobody waiting — the usual registration decided in one statement.
+    Registering { at: i64 },
+}
+
+/// Takes `need` places if they fit and `when` holds — one conditional
+/// update; answers whether it did.
+async fn take_seats(tx: &mut Tx, event_id: i64, need: i64, when: Taking) -> Result<bool> {
+    const WAITING: &str = "AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $2 AND status = 'waitlisted')";
+    let extra = match when {
+        Taking::Fits => String::new(),
+        Taking::NobodyWaiting => WAITING.to_string(),
+        Taking::Registering { .. } => format!(
+            "{WAITING} AND status = 'scheduled' AND needs_approval = 0
+               AND (registration_opens_at IS NULL OR registration_opens_at <= $3)
+               AND $3 < COALESCE(registration_closes_at, starts_at)"
+        ),
     };
-    let taken = sqlx::query(sqlx::AssertSqlSafe(format!(
+    let sql = format!(
         "UPDATE events SET seats_taken = seats_taken + $1
-         WHERE id = $2 AND (capacity IS NULL OR seats_taken + $1 <= capacity) {waiting}"
-    )))
-    .bind(need)
-    .bind(event_id)
-    .execute(&mut **tx)
-    .await?;
-    Ok(taken.rows_affected() == 1)
+         WHERE id = $2 AND (capacity IS NULL OR seats_taken + $1 <= capacity) {extra}"
+    );
+    let mut q = sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(need)
+        .bind(event_id);
+    if let Taking::Registering { at } = when {
+        q = q.bind(at);
+    }
+    Ok(q.execute(&mut **tx).await?.rows_affected() == 1)
 }
 
 /// Offers freed places to the people waiting, first come first served: the
@@ -733,7 +749,7 @@ pub(crate) async fn fill_from_waitlist(
             .await?;
         let Some(r) = next else { return Ok(()) };
         let need = 1 + r.guests;
-        if !take_seats(tx, event_id, need, false).await? {
+        if !take_seats(tx, event_id, need, Taking::Fits).await? {
             return Ok(());
         }
         set_status(tx, r.id, S::Offered, need, None, None).await?;
@@ -862,12 +878,14 @@ impl Store {
         person_id: i64,
         (starts_at, ends_at): (i64, i64),
     ) -> Result<BeforeRegistering> {
+        use crate::events::QUESTION_FIELDS;
         let questions = crate::json_rows::wrap(
             self.backend(),
-            &[
-                "id", "event_id", "position", "label", "kind", "choices", "required",
-            ],
-            "SELECT id, event_id, position, label, kind, choices, required FROM event_questions WHERE event_id = $1",
+            &QUESTION_FIELDS,
+            &format!(
+                "SELECT {} FROM event_questions WHERE event_id = $1",
+                QUESTION_FIELDS.join(", ")
+            ),
             "x.position, x.id",
         );
         let overlaps = crate::json_rows::wrap(
@@ -947,7 +965,7 @@ async fn register_in(
         },
         crate::Backend::Sqlite => None,
     };
-    let took = take_open_seats(tx, ask.event_id, need, t).await?;
+    let took = take_seats(tx, ask.event_id, need, Taking::Registering { at: t }).await?;
     let status = if took {
         S::Confirmed
     } else {
@@ -1024,26 +1042,6 @@ async fn register_in(
     )
     .await?;
     Ok(Ok(registration))
-}
-
-/// Takes `need` places if registration is open, the organiser does not
-/// approve each registration, they fit, and nobody is waiting — the whole
-/// decision in one conditional update; answers whether it did.
-async fn take_open_seats(tx: &mut Tx, event_id: i64, need: i64, t: i64) -> Result<bool> {
-    let taken = sqlx::query(
-        "UPDATE events SET seats_taken = seats_taken + $1
-         WHERE id = $2 AND status = 'scheduled' AND needs_approval = 0
-           AND (registration_opens_at IS NULL OR registration_opens_at <= $3)
-           AND $3 < COALESCE(registration_closes_at, starts_at)
-           AND (capacity IS NULL OR seats_taken + $1 <= capacity)
-           AND NOT EXISTS (SELECT 1 FROM registrations WHERE event_id = $2 AND status = 'waitlisted')",
-    )
-    .bind(need)
-    .bind(event_id)
-    .bind(t)
-    .execute(&mut **tx)
-    .await?;
-    Ok(taken.rows_affected() == 1)
 }
 
 /// Who a notice goes to.

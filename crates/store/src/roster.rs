@@ -191,18 +191,6 @@ struct People {
     new: usize,
 }
 
-#[derive(serde::Deserialize)]
-struct EmailId {
-    email: String,
-    id: i64,
-}
-
-#[derive(serde::Deserialize)]
-struct PersonFan {
-    person_id: i64,
-    id: i64,
-}
-
 /// Finds everyone by e-mail and creates the missing accounts (without a
 /// password: the person sets one through "forgot password", which also
 /// verifies the address).
@@ -257,20 +245,10 @@ async fn people_by_email(
     emails: &[&str],
 ) -> Result<HashMap<String, i64>> {
     let inner = format!(
-        "SELECT email, id FROM people WHERE email IN ({})",
+        "SELECT email AS k, id FROM people WHERE email IN ({})",
         crate::json_rows::list(backend, 1, crate::json_rows::JsonType::Text)
     );
-    let sql = crate::json_rows::wrap(backend, &["email", "id"], &inner, "x.id");
-    let mut out = HashMap::with_capacity(emails.len());
-    for chunk in emails.chunks(BATCH) {
-        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(crate::json_rows::param(chunk))
-            .fetch_one(&mut **tx)
-            .await?;
-        let found: Vec<EmailId> = crate::json_rows::parse(&json)?;
-        out.extend(found.into_iter().map(|p| (p.email, p.id)));
-    }
-    Ok(out)
+    ids_by(tx, backend, &inner, None, emails).await
 }
 
 /// person id → fan id for those of `people` in the partnership's PR corps.
@@ -281,19 +259,44 @@ async fn fans_of(
     people: &[i64],
 ) -> Result<HashMap<i64, i64>> {
     let inner = format!(
-        "SELECT person_id, id FROM fans WHERE partnership_id = $1 AND person_id IN ({})",
+        "SELECT person_id AS k, id FROM fans WHERE partnership_id = $1 AND person_id IN ({})",
         crate::json_rows::list(backend, 2, crate::json_rows::JsonType::Int)
     );
-    let sql = crate::json_rows::wrap(backend, &["person_id", "id"], &inner, "x.id");
-    let mut out = HashMap::with_capacity(people.len());
-    for chunk in people.chunks(BATCH) {
-        let json: String = sqlx::query_scalar(sqlx::AssertSqlSafe(sql.as_str()))
-            .bind(partnership_id)
+    ids_by(tx, backend, &inner, Some(partnership_id), people).await
+}
+
+/// Runs `inner` (columns `k`, `id`; `$1` binds `scope` if there is one,
+/// the next parameter a JSON list of `keys`) in batches; answers key → id,
+/// one JSON row a batch.
+async fn ids_by<Q, K>(
+    tx: &mut Tx,
+    backend: Backend,
+    inner: &str,
+    scope: Option<i64>,
+    keys: &[Q],
+) -> Result<HashMap<K, i64>>
+where
+    Q: serde::Serialize,
+    K: serde::de::DeserializeOwned + std::hash::Hash + Eq,
+{
+    #[derive(serde::Deserialize)]
+    struct Found<K> {
+        k: K,
+        id: i64,
+    }
+    let sql = crate::json_rows::wrap(backend, &["k", "id"], inner, "x.id");
+    let mut out = HashMap::with_capacity(keys.len());
+    for chunk in keys.chunks(BATCH) {
+        let mut q = sqlx::query_scalar::<_, String>(sqlx::AssertSqlSafe(sql.as_str()));
+        if let Some(scope) = scope {
+            q = q.bind(scope);
+        }
+        let json = q
             .bind(crate::json_rows::param(chunk))
             .fetch_one(&mut **tx)
             .await?;
-        let found: Vec<PersonFan> = crate::json_rows::parse(&json)?;
-        out.extend(found.into_iter().map(|f| (f.person_id, f.id)));
+        let found: Vec<Found<K>> = crate::json_rows::parse(&json)?;
+        out.extend(found.into_iter().map(|f| (f.k, f.id)));
     }
     Ok(out)
 }

@@ -41,18 +41,14 @@ impl Store {
     /// the roles as a JSON array: every signed-in request pays this, and
     /// each query is a hand-off to a database connection.
     pub async fn session_person(&self, token_hash: &str) -> Result<Option<SignedIn>> {
-        let roles = match self.backend() {
-            crate::Backend::Sqlite => {
-                "(SELECT json_group_array(json_array(ra.partnership_id, ra.role, ra.organisation_id) ORDER BY ra.id)
-                  FROM role_assignments ra WHERE ra.person_id = p.id)"
-            }
-            crate::Backend::Postgres => {
-                "(SELECT CAST(COALESCE(json_agg(json_build_array(ra.partnership_id, ra.role, ra.organisation_id) ORDER BY ra.id), '[]') AS TEXT)
-                  FROM role_assignments ra WHERE ra.person_id = p.id)"
-            }
-        };
+        let roles = crate::json_rows::wrap(
+            self.backend(),
+            &["partnership_id", "role", "organisation_id"],
+            "SELECT ra.id, ra.partnership_id, ra.role, ra.organisation_id FROM role_assignments ra WHERE ra.person_id = p.id",
+            "x.id",
+        );
         let sql = format!(
-            "SELECT p.id, p.is_instance_admin, p.display_name, p.email, p.locale, {roles}
+            "SELECT p.id, p.is_instance_admin, p.display_name, p.email, p.locale, ({roles})
              FROM sessions s JOIN people p ON p.id = s.person_id
              WHERE s.token_hash = $1 AND s.expires_at > $2"
         );
@@ -65,7 +61,17 @@ impl Store {
         let Some((id, admin, display_name, email, locale, roles)) = row else {
             return Ok(None);
         };
-        let roles: Vec<(i64, String, Option<i64>)> = crate::json_rows::parse(&roles)?;
+        #[derive(serde::Deserialize)]
+        struct Row {
+            partnership_id: i64,
+            role: String,
+            organisation_id: Option<i64>,
+        }
+        let roles: Vec<Row> = crate::json_rows::parse(&roles)?;
+        let roles = roles
+            .into_iter()
+            .map(|r| (r.partnership_id, r.role, r.organisation_id))
+            .collect();
         Ok(Some(SignedIn {
             viewer: Viewer {
                 person_id: Some(id),

@@ -256,24 +256,10 @@ pub async fn index(
             ctx.tr.code(),
             kizuna_store::board::page_key(&ctx.viewer, &f)
         );
-        let cached = st.rendered.board_rows.lock().ok().and_then(|m| {
-            m.get(&key)
-                .filter(|(r, _)| *r == rev)
-                .map(|(_, h)| h.clone())
-        });
-        let html = match cached {
-            Some(h) => h,
-            None => {
-                let h = std::sync::Arc::new(render(&rows)?);
-                if let Ok(mut m) = st.rendered.board_rows.lock() {
-                    if m.len() >= 2_000 {
-                        m.clear();
-                    }
-                    m.insert(key, (rev, h.clone()));
-                }
-                h
-            }
-        };
+        let html =
+            st.rendered
+                .board_rows
+                .get_or_render(key, &rev, |a, b| a == b, || render(&rows))?;
         (html, rows.len() as i64 > PER_PAGE)
     };
     let map_svg = if q.view == "map" {

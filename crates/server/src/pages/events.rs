@@ -184,41 +184,19 @@ fn list_html(
     all: &std::sync::Arc<Vec<Event>>,
 ) -> Result<std::sync::Arc<String>, AppError> {
     let key = format!(
-        "{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}|{}",
+        "{}|{}",
         ctx.tr.code(),
-        ctx.viewer.person_id,
-        f.kind,
-        f.municipality_code,
-        f.region,
-        f.from,
-        f.until,
-        f.partnership_id,
-        f.include_past,
-        f.limit,
-        f.offset
+        kizuna_store::events::list_key(&ctx.viewer, f)
     );
-    let cached = st.rendered.event_rows.lock().ok().and_then(|m| {
-        m.get(&key)
-            .filter(|(list, _)| std::sync::Arc::ptr_eq(list, all))
-            .map(|(_, html)| html.clone())
-    });
-    if let Some(html) = cached {
-        return Ok(html);
-    }
-    let html = std::sync::Arc::new(
-        EventRows {
-            c: PageCtx::bare(ctx.tr),
-            events: &all[..all.len().min(PER_PAGE as usize)],
-        }
-        .render()?,
-    );
-    if let Ok(mut m) = st.rendered.event_rows.lock() {
-        if m.len() >= 2_000 {
-            m.clear();
-        }
-        m.insert(key, (all.clone(), html.clone()));
-    }
-    Ok(html)
+    st.rendered
+        .event_rows
+        .get_or_render(key, all, std::sync::Arc::ptr_eq, || {
+            Ok(EventRows {
+                c: PageCtx::bare(ctx.tr),
+                events: &all[..all.len().min(PER_PAGE as usize)],
+            }
+            .render()?)
+        })
 }
 
 /// Weeks (Monday first, as calendars in Japan are often printed Sunday
